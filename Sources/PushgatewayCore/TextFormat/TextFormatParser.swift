@@ -1,0 +1,626 @@
+// The grammar half of the text parser: a state machine over TextFormatScanner that follows Go's expfmt
+// TextParser state by state (startOfLine, startComment, readingMetricName, startLabelName,
+// startLabelValue, readingValue, startTimestamp), so that what upstream accepts, what it rejects and the
+// message it rejects with are the same here.
+
+private let asciiNewline: UInt8 = 0x0A
+private let asciiHash: UInt8 = 0x23
+private let asciiComma: UInt8 = 0x2C
+private let asciiEquals: UInt8 = 0x3D
+private let asciiQuote: UInt8 = 0x22
+private let asciiOpenBrace: UInt8 = 0x7B
+private let asciiCloseBrace: UInt8 = 0x7D
+
+/// Parses the Prometheus text exposition format 0.0.4 into ``MetricFamily`` values, with the exact
+/// strictness of upstream's Go parser (prometheus/common expfmt).
+public struct TextFormatParser: Sendable {
+    /// Parser options.
+    public struct Options: Hashable, Sendable {
+        /// Accepts UTF-8 metric and label names in the quoted syntax (`{"my.metric","a.b"="v"} 1`);
+        /// otherwise names must match the legacy `[a-zA-Z_:][a-zA-Z0-9_:]*` (labels without `:`).
+        public var allowUTF8Names: Bool
+
+        /// Creates options; the defaults are upstream's (legacy names).
+        public init(allowUTF8Names: Bool = false) {
+            self.allowUTF8Names = allowUTF8Names
+        }
+    }
+
+    /// The options in force.
+    public var options: Options
+
+    /// Creates a parser.
+    public init(options: Options = Options()) {
+        self.options = options
+    }
+
+    /// Parses a whole exposition.
+    ///
+    /// - Returns: the families in order of first appearance; families without samples (declared by `# HELP`
+    ///   or `# TYPE` only) are dropped, as upstream drops them.
+    /// - Throws: ``TextFormatError`` with upstream's message for the first offending line.
+    public func parse(_ bytes: some Collection<UInt8>) throws(TextFormatError) -> [MetricFamily] {
+        let result: Result<[MetricFamily], TextFormatError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            self.parse(UnsafeRawBufferPointer(buffer))
+        }
+        if let result {
+            return try result.get()
+        }
+        return try Array(bytes).withUnsafeBytes { self.parse($0) }.get()
+    }
+
+    private func parse(_ buffer: UnsafeRawBufferPointer) -> Result<[MetricFamily], TextFormatError> {
+        var decoder = TextFormatDecoder(buffer, options: self.options)
+        do throws(TextFormatError) {
+            try decoder.run()
+            return .success(decoder.finish())
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+/// A family being assembled.
+private struct FamilyBuilder {
+    var name: String
+    var nameBytes: [UInt8]
+    var help: String?
+    var type: MetricType?
+    var metrics: [Metric] = []
+    // Summaries and histograms gather several lines into one metric, keyed by its labels sorted by name
+    // (upstream's LabelsToSignature over the labels without quantile/le).
+    var index: [[LabelPair]: Int] = [:]
+    var summaries: [Summary] = []
+    var histograms: [HistogramBuilder] = []
+}
+
+/// A text histogram being assembled; counts stay doubles until the end decides integer or float fields.
+private struct HistogramBuilder {
+    var sampleCount: Double?
+    var sampleSum: Double = 0
+    var bounds: [Double] = []
+    var counts: [Double] = []
+
+    func build() -> Histogram {
+        // Integral counts go to the integer fields; one non-integral count turns the whole histogram into
+        // a float histogram (the *_float fields), as upstream's parser does.
+        let isFloat = self.counts.contains { !Self.isIntegral($0) } || self.sampleCount.map { !Self.isIntegral($0) } ?? false
+        var histogram = Histogram(sampleSum: self.sampleSum)
+        histogram.buckets.reserveCapacity(self.bounds.count)
+        for (bound, count) in zip(self.bounds, self.counts) {
+            if isFloat {
+                histogram.buckets.append(Bucket(cumulativeCountFloat: count, upperBound: bound))
+            } else {
+                histogram.buckets.append(Bucket(cumulativeCount: UInt64(count), upperBound: bound))
+            }
+        }
+        if let sampleCount = self.sampleCount {
+            if isFloat {
+                histogram.sampleCountFloat = sampleCount
+            } else {
+                histogram.sampleCount = UInt64(sampleCount)
+            }
+        }
+        return histogram
+    }
+
+    static func isIntegral(_ value: Double) -> Bool {
+        value >= 0 && value < 18_446_744_073_709_551_616 && value.rounded(.towardZero) == value
+    }
+}
+
+/// The decoder proper: one run over one input.
+private struct TextFormatDecoder {
+    private var scanner: TextFormatScanner
+    private let options: TextFormatParser.Options
+
+    private var families: [FamilyBuilder] = []
+    private var familyIndex: [String: Int] = [:]
+
+    // The family of the line being read, and whether its name was `x_count`/`x_sum` of summary or
+    // histogram `x` (Go's currentIsSummaryCount & co.).
+    private var family: Int?
+    private var isCount = false
+    private var isSum = false
+
+    // A one-entry cache from the last sample line's name bytes to its resolution; cleared whenever a
+    // family is created or typed, since either can change how a name resolves.
+    private var cachedName: [UInt8] = []
+    private var cachedResolution: (family: Int, isCount: Bool, isSum: Bool)?
+
+    // The sample line being read.
+    private var labels: [LabelPair] = []
+    private var quantile: Double = .nan
+    private var bucket: Double = .nan
+    private var lastLabelValue = ""
+    private var inBraces = false
+    private var nameInBraces = false
+
+    init(_ bytes: UnsafeRawBufferPointer, options: TextFormatParser.Options) {
+        self.scanner = TextFormatScanner(bytes)
+        self.options = options
+    }
+
+    // MARK: Errors
+
+    private func error(_ code: TextFormatError.Code, _ message: String) -> TextFormatError {
+        TextFormatError(code, line: self.scanner.line, message: message)
+    }
+
+    private var endOfInput: TextFormatError {
+        self.error(.unexpectedEndOfInput, "unexpected end of input stream")
+    }
+
+    private var familyName: String {
+        self.family.map { self.families[$0].name } ?? ""
+    }
+
+    // MARK: Lines
+
+    mutating func run() throws(TextFormatError) {
+        while true {
+            self.scanner.line += 1
+            self.inBraces = false
+            self.nameInBraces = false
+            // The end of input is only legitimate here, at the start of a line (possibly after blanks).
+            guard self.scanner.skipBlankTab() else { return }
+            switch self.scanner.current {
+            case asciiHash:
+                try self.readComment()
+            case asciiNewline:
+                continue
+            case asciiOpenBrace:
+                self.inBraces = true
+                self.family = nil
+                self.beginSample()
+                try self.readLabels()
+            default:
+                try self.readSample()
+            }
+        }
+    }
+
+    private mutating func readComment() throws(TextFormatError) {
+        guard self.scanner.skipBlankTab() else { throw self.endOfInput }
+        if self.scanner.current == asciiNewline { return }
+        guard self.scanner.readTokenUntilWhitespace() else { throw self.endOfInput }
+        if self.scanner.current == asciiNewline { return }
+        let keyword = self.scanner.tokenBytes
+        let isHelp = keyword == Array("HELP".utf8)
+        let isType = keyword == Array("TYPE".utf8)
+        guard isHelp || isType else {
+            // Any other comment is ignored.
+            guard self.scanner.skipToNewline() else { throw self.endOfInput }
+            return
+        }
+        guard self.scanner.skipBlankTab() else { throw self.endOfInput }
+        guard try self.scanner.readMetricName() else { throw self.endOfInput }
+        if self.scanner.current == asciiNewline { return }
+        guard TextFormatScanner.isBlankOrTab(self.scanner.current),
+            let name = self.scanner.tokenString(), self.isValidMetricName(name)
+        else {
+            throw self.error(.invalidMetricName, "invalid metric name in comment")
+        }
+        self.resolveFamily(name: name, bytes: self.scanner.tokenBytes)
+        guard self.scanner.skipBlankTab() else { throw self.endOfInput }
+        if self.scanner.current == asciiNewline { return }
+        // resolveFamily always sets a family.
+        let index = self.family ?? 0
+        if isHelp {
+            if self.families[index].help != nil {
+                throw self.error(.duplicateHelp, "second HELP line for metric name \(GoQuote.string(self.families[index].name))")
+            }
+            guard try self.scanner.readTokenUntilNewline(escapes: true) else { throw self.endOfInput }
+            self.families[index].help = self.scanner.tokenStringRepairingUTF8()
+        } else {
+            if self.families[index].type != nil {
+                throw self.error(
+                    .duplicateType,
+                    "second TYPE line for metric name \(GoQuote.string(self.families[index].name)), or TYPE reported after samples"
+                )
+            }
+            guard try self.scanner.readTokenUntilNewline(escapes: false) else { throw self.endOfInput }
+            guard let type = Self.metricType(self.scanner.tokenBytes) else {
+                throw self.error(.unknownType, "unknown metric type \(GoQuote.string(self.scanner.tokenBytes))")
+            }
+            self.families[index].type = type
+            self.cachedResolution = nil
+        }
+    }
+
+    /// Upstream looks the upper-cased word up in the protobuf enum's names; `gaugehistogram` is the
+    /// OpenMetrics spelling it also accepts.
+    private static func metricType(_ word: [UInt8]) -> MetricType? {
+        let upper = String(decoding: word.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }, as: UTF8.self)
+        switch upper {
+        case "COUNTER": return .counter
+        case "GAUGE": return .gauge
+        case "SUMMARY": return .summary
+        case "UNTYPED": return .untyped
+        case "HISTOGRAM": return .histogram
+        case "GAUGE_HISTOGRAM", "GAUGEHISTOGRAM": return .gaugeHistogram
+        default: return nil
+        }
+    }
+
+    private mutating func readSample() throws(TextFormatError) {
+        guard try self.scanner.readMetricName() else { throw self.endOfInput }
+        if self.scanner.tokenIsEmpty {
+            throw self.error(.invalidMetricName, "invalid metric name")
+        }
+        try self.setSampleFamily()
+        self.beginSample()
+        guard self.scanner.skipBlankTabIfCurrentBlankTab() else { throw self.endOfInput }
+        if self.scanner.current == asciiOpenBrace {
+            try self.readLabels()
+        } else {
+            try self.readValue()
+        }
+    }
+
+    /// Resolves the token as the sample's metric name and makes its family current (untyped if new).
+    private mutating func setSampleFamily() throws(TextFormatError) {
+        let resolved = try self.scanner.withToken { bytes throws(TextFormatError) -> Bool in
+            guard let cached = self.cachedResolution, self.cachedName.elementsEqual(bytes) else { return false }
+            self.family = cached.family
+            self.isCount = cached.isCount
+            self.isSum = cached.isSum
+            return true
+        }
+        if !resolved {
+            guard let name = self.scanner.tokenString(), self.isValidMetricName(name) else {
+                throw self.error(.invalidMetricName, "invalid metric name \(GoQuote.string(self.scanner.tokenBytes))")
+            }
+            let bytes = self.scanner.tokenBytes
+            self.resolveFamily(name: name, bytes: bytes)
+            let index = self.family ?? 0
+            if self.families[index].type == nil {
+                self.families[index].type = .untyped
+            }
+            self.cachedName = bytes
+            self.cachedResolution = (index, self.isCount, self.isSum)
+        }
+    }
+
+    /// Go's setOrCreateCurrentMF: the exact name, else summary `x` for `x_count`/`x_sum`, else histogram `x`
+    /// for `x_count`/`x_sum`/`x_bucket`, else a new family.
+    private mutating func resolveFamily(name: String, bytes: [UInt8]) {
+        self.isCount = false
+        self.isSum = false
+        if let index = self.familyIndex[name] {
+            self.family = index
+            return
+        }
+        let count = Self.hasSuffix(bytes, "_count")
+        let sum = Self.hasSuffix(bytes, "_sum")
+        let bucket = Self.hasSuffix(bytes, "_bucket")
+        if count || sum {
+            let base = Self.drop(bytes, suffixLength: count ? 6 : 4)
+            if let index = self.familyIndex[base], self.families[index].type == .summary {
+                self.family = index
+                self.isCount = count
+                self.isSum = sum
+                return
+            }
+        }
+        if count || sum || bucket {
+            let base = Self.drop(bytes, suffixLength: count ? 6 : sum ? 4 : 7)
+            if let index = self.familyIndex[base], self.families[index].type == .histogram {
+                self.family = index
+                self.isCount = count
+                self.isSum = sum
+                return
+            }
+        }
+        self.families.append(FamilyBuilder(name: name, nameBytes: bytes))
+        let index = self.families.count - 1
+        self.familyIndex[name] = index
+        self.family = index
+        self.cachedResolution = nil
+    }
+
+    private static func hasSuffix(_ bytes: [UInt8], _ suffix: StaticString) -> Bool {
+        let length = suffix.utf8CodeUnitCount
+        guard bytes.count > length else { return false }
+        return suffix.withUTF8Buffer { suffixBytes in
+            bytes[(bytes.count - length)...].elementsEqual(suffixBytes)
+        }
+    }
+
+    private static func drop(_ bytes: [UInt8], suffixLength: Int) -> String {
+        String(decoding: bytes[..<(bytes.count - suffixLength)], as: UTF8.self)
+    }
+
+    // MARK: Names
+
+    private func isValidMetricName(_ name: String) -> Bool {
+        if self.options.allowUTF8Names {
+            return !name.isEmpty
+        }
+        return Self.isLegacyName(name.utf8, allowColon: true)
+    }
+
+    private func isValidLabelName(_ name: String) -> Bool {
+        if self.options.allowUTF8Names {
+            return !name.isEmpty
+        }
+        return Self.isLegacyName(name.utf8, allowColon: false)
+    }
+
+    static func isLegacyName(_ name: String.UTF8View, allowColon: Bool) -> Bool {
+        var first = true
+        for byte in name {
+            let lower = byte | 0x20
+            let isLetter = lower >= 0x61 && lower <= 0x7A
+            let isDigit = byte >= 0x30 && byte <= 0x39
+            guard isLetter || byte == 0x5F || (allowColon && byte == 0x3A) || (isDigit && !first) else {
+                return false
+            }
+            first = false
+        }
+        return !first
+    }
+
+    // MARK: Samples
+
+    private mutating func beginSample() {
+        self.labels.removeAll(keepingCapacity: true)
+        self.quantile = .nan
+        self.bucket = .nan
+    }
+
+    private var familyType: MetricType? {
+        self.family.flatMap { self.families[$0].type }
+    }
+
+    /// The label loop; ``TextFormatScanner/current`` is `{`.
+    private mutating func readLabels() throws(TextFormatError) {
+        while true {
+            guard self.scanner.skipBlankTab() else { throw self.endOfInput }
+            if self.scanner.current == asciiCloseBrace {
+                guard self.family != nil else { throw self.error(.invalidMetricName, "invalid metric name") }
+                guard self.scanner.skipBlankTab() else { throw self.endOfInput }
+                return try self.readValue()
+            }
+            guard try self.scanner.readLabelName() else { throw self.endOfInput }
+            if self.scanner.tokenIsEmpty {
+                throw self.error(.invalidLabelName, "invalid label name for metric \(GoQuote.string(self.familyName))")
+            }
+            guard self.scanner.skipBlankTabIfCurrentBlankTab() else { throw self.endOfInput }
+            if self.scanner.current != asciiEquals {
+                guard self.inBraces else {
+                    throw self.error(.unexpectedCharacter, "expected '=' after label name, found \(GoQuote.byte(self.scanner.current))")
+                }
+                // Inside braces a bare (usually quoted) name is the metric name.
+                if self.nameInBraces {
+                    throw self.error(.invalidMetricName, "multiple metric names for metric \(GoQuote.string(self.familyName))")
+                }
+                switch self.scanner.current {
+                case asciiComma:
+                    try self.setNameInBraces()
+                    continue
+                case asciiCloseBrace:
+                    try self.setNameInBraces()
+                    guard self.scanner.skipBlankTab() else { throw self.endOfInput }
+                    return try self.readValue()
+                default:
+                    throw self.error(.invalidMetricName, "unexpected end of metric name \(GoQuote.byte(self.scanner.current))")
+                }
+            }
+            try self.readLabelPair()
+            guard self.scanner.skipBlankTab() else { throw self.endOfInput }
+            switch self.scanner.current {
+            case asciiComma:
+                continue
+            case asciiCloseBrace:
+                guard self.family != nil else { throw self.error(.invalidMetricName, "invalid metric name") }
+                guard self.scanner.skipBlankTab() else { throw self.endOfInput }
+                return try self.readValue()
+            default:
+                throw self.error(
+                    .unexpectedCharacter,
+                    "unexpected end of label value \(GoQuote.string(self.lastLabelValue))"
+                )
+            }
+        }
+    }
+
+    /// A bare name inside braces names the metric; labels read before it are sorted out now that the
+    /// family (and so whether `quantile`/`le` are special) is known.
+    private mutating func setNameInBraces() throws(TextFormatError) {
+        self.nameInBraces = true
+        try self.setSampleFamily()
+        let earlier = self.labels
+        self.labels.removeAll(keepingCapacity: true)
+        for pair in earlier {
+            try self.addLabel(pair)
+        }
+    }
+
+    /// Reads `name="value"`; the name is the token and ``TextFormatScanner/current`` is `=`.
+    private mutating func readLabelPair() throws(TextFormatError) {
+        guard let name = self.scanner.tokenString(), self.isValidLabelName(name) else {
+            // Only quoted names can get here: an unquoted one is legacy by construction.
+            throw self.error(.invalidLabelName, "invalid label name \(GoQuote.string(self.scanner.tokenBytes))")
+        }
+        if name == "__name__" {
+            throw self.error(.reservedLabelName, "label name \"__name__\" is reserved")
+        }
+        let type = self.familyType
+        let special = (type == .summary && name == "quantile") || (type == .histogram && name == "le")
+        if !special && self.labels.contains(where: { $0.name == name }) {
+            throw self.error(.duplicateLabelName, "duplicate label names for metric \(GoQuote.string(self.familyName))")
+        }
+        guard self.scanner.skipBlankTab() else { throw self.endOfInput }
+        guard self.scanner.current == asciiQuote else {
+            throw self.error(.unexpectedCharacter, "expected '\"' at start of label value, found \(GoQuote.byte(self.scanner.current))")
+        }
+        guard try self.scanner.readLabelValue() else { throw self.endOfInput }
+        guard let value = self.scanner.tokenString() else {
+            throw self.error(.invalidLabelValue, "invalid label value \(GoQuote.string(self.scanner.tokenBytes))")
+        }
+        self.lastLabelValue = value
+        try self.addLabel(LabelPair(name: name, value: value))
+    }
+
+    private mutating func addLabel(_ pair: LabelPair) throws(TextFormatError) {
+        let type = self.familyType
+        if type == .summary && pair.name == "quantile" {
+            guard let quantile = Self.parseFloat(pair.value) else {
+                throw self.error(.invalidValue, "expected float as value for 'quantile' label, got \(GoQuote.string(pair.value))")
+            }
+            self.quantile = quantile
+        } else if type == .histogram && pair.name == "le" {
+            guard let bound = Self.parseFloat(pair.value) else {
+                throw self.error(.invalidValue, "expected float as value for 'le' label, got \(GoQuote.string(pair.value))")
+            }
+            self.bucket = bound
+        } else {
+            if self.nameInBraces && self.labels.contains(where: { $0.name == pair.name }) {
+                throw self.error(.duplicateLabelName, "duplicate label names for metric \(GoQuote.string(self.familyName))")
+            }
+            self.labels.append(pair)
+        }
+    }
+
+    private static func parseFloat(_ text: String) -> Double? {
+        var text = text
+        return text.withUTF8 { Self.parseFloat(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Upstream's parseFloat: Go's ParseFloat, minus anything with `p`, `P` or `_`.
+    static func parseFloat(_ bytes: UnsafeRawBufferPointer) -> Double? {
+        for byte in bytes where byte == 0x70 || byte == 0x50 || byte == 0x5F {
+            return nil
+        }
+        return GoFloat.parse(bytes)
+    }
+
+    /// Reads the value (and timestamp); ``TextFormatScanner/current`` is the value's first byte.
+    private mutating func readValue() throws(TextFormatError) {
+        guard let familyIndex = self.family else { throw self.error(.invalidMetricName, "invalid metric name") }
+        guard self.scanner.readTokenUntilWhitespace() else { throw self.endOfInput }
+        guard let value = try self.scanner.withToken({ bytes throws(TextFormatError) in Self.parseFloat(bytes) }) else {
+            throw self.error(.invalidValue, "expected float as value, got \(GoQuote.string(self.scanner.tokenBytes))")
+        }
+        let metricIndex = try self.store(value, in: familyIndex)
+        if self.scanner.current == asciiNewline {
+            return
+        }
+        guard self.scanner.skipBlankTab() else { throw self.endOfInput }
+        guard self.scanner.readTokenUntilWhitespace() else { throw self.endOfInput }
+        guard let timestamp = try self.scanner.withToken({ bytes throws(TextFormatError) in GoFloat.parseInt64(bytes) }) else {
+            throw self.error(.invalidTimestamp, "expected integer as timestamp, got \(GoQuote.string(self.scanner.tokenBytes))")
+        }
+        self.families[familyIndex].metrics[metricIndex].timestampMs = timestamp
+        guard try self.scanner.readTokenUntilNewline(escapes: false) else { throw self.endOfInput }
+        if !self.scanner.tokenIsEmpty {
+            throw self.error(.invalidTimestamp, "spurious string after timestamp: \(GoQuote.string(self.scanner.tokenBytes))")
+        }
+    }
+
+    /// Adds the sample to its family and returns the index of the metric it went to.
+    private mutating func store(_ value: Double, in familyIndex: Int) throws(TextFormatError) -> Int {
+        let type = self.families[familyIndex].type ?? .untyped
+        switch type {
+        case .counter:
+            self.families[familyIndex].metrics.append(Metric(labels: self.labels, value: .counter(Counter(value: value))))
+        case .gauge:
+            self.families[familyIndex].metrics.append(Metric(labels: self.labels, value: .gauge(value)))
+        case .untyped:
+            self.families[familyIndex].metrics.append(Metric(labels: self.labels, value: .untyped(value)))
+        case .summary:
+            let index = self.complexMetric(in: familyIndex)
+            if self.isCount {
+                self.families[familyIndex].summaries[index].sampleCount = Self.goUInt64(value)
+            } else if self.isSum {
+                self.families[familyIndex].summaries[index].sampleSum = value
+            } else if !self.quantile.isNaN {
+                self.families[familyIndex].summaries[index].quantiles.append(Quantile(quantile: self.quantile, value: value))
+            }
+            return index
+        case .histogram:
+            let index = self.complexMetric(in: familyIndex)
+            if self.isCount {
+                if value < 0 {
+                    throw self.error(.negativeCount, "negative count for histogram \(GoQuote.string(self.families[familyIndex].name))")
+                }
+                self.families[familyIndex].histograms[index].sampleCount = value
+            } else if self.isSum {
+                self.families[familyIndex].histograms[index].sampleSum = value
+            } else if !self.bucket.isNaN {
+                if value < 0 {
+                    throw self.error(
+                        .negativeCount,
+                        "negative bucket population for histogram \(GoQuote.string(self.families[familyIndex].name))"
+                    )
+                }
+                self.families[familyIndex].histograms[index].bounds.append(self.bucket)
+                self.families[familyIndex].histograms[index].counts.append(value)
+            }
+            return index
+        case .gaugeHistogram:
+            // Upstream's parser has no branch for gauge histograms and returns a bare error (no line).
+            throw TextFormatError(
+                .unsupportedType,
+                line: 0,
+                message: "unexpected type for metric name \(GoQuote.string(self.families[familyIndex].name))"
+            )
+        }
+        return self.families[familyIndex].metrics.count - 1
+    }
+
+    /// The summary or histogram metric with the current labels, created on first sight.
+    private mutating func complexMetric(in familyIndex: Int) -> Int {
+        let key = self.labels.count > 1 ? self.labels.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) } : self.labels
+        if let index = self.families[familyIndex].index[key] {
+            return index
+        }
+        let index = self.families[familyIndex].metrics.count
+        self.families[familyIndex].metrics.append(Metric(labels: self.labels, value: .none))
+        self.families[familyIndex].index[key] = index
+        if self.families[familyIndex].type == .summary {
+            self.families[familyIndex].summaries.append(Summary())
+        } else {
+            self.families[familyIndex].histograms.append(HistogramBuilder())
+        }
+        return index
+    }
+
+    /// Go's `uint64(f)` on amd64: truncation, negative values wrap, out-of-range values give 2^63.
+    static func goUInt64(_ value: Double) -> UInt64 {
+        if value.isNaN || value.isInfinite || value >= 18_446_744_073_709_551_616 || value < -9_223_372_036_854_775_808.0 {
+            return 1 << 63
+        }
+        if value < 0 {
+            return UInt64(bitPattern: Int64(value))
+        }
+        return UInt64(value)
+    }
+
+    // MARK: Result
+
+    consuming func finish() -> [MetricFamily] {
+        var result: [MetricFamily] = []
+        result.reserveCapacity(self.families.count)
+        for builder in self.families where !builder.metrics.isEmpty {
+            var metrics = builder.metrics
+            switch builder.type {
+            case .summary:
+                for index in metrics.indices {
+                    metrics[index].value = .summary(builder.summaries[index])
+                }
+            case .histogram:
+                for index in metrics.indices {
+                    metrics[index].value = .histogram(builder.histograms[index].build())
+                }
+            default:
+                break
+            }
+            result.append(
+                MetricFamily(name: builder.name, help: builder.help, type: builder.type ?? .untyped, metrics: metrics)
+            )
+        }
+        return result
+    }
+}
