@@ -30,7 +30,8 @@ let package = Package(
         .testTarget(
             name: "PushgatewayCoreTests",
             dependencies: ["PushgatewayCore"],
-            resources: [.copy("Fixtures")]
+            // Read by path (see Fixtures.swift), so the core tests need no Foundation resource bundle.
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

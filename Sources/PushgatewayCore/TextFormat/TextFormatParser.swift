@@ -49,6 +49,15 @@ public struct TextFormatParser: Sendable {
         return try Array(bytes).withUnsafeBytes { self.parse($0) }.get()
     }
 
+    /// Upstream's parseFloat: Go's ParseFloat, minus anything with `p`, `P` or `_` (no hex floats, no
+    /// digit separators).
+    static func parseFloat(_ bytes: UnsafeRawBufferPointer) -> Double? {
+        for byte in bytes where byte == 0x70 || byte == 0x50 || byte == 0x5F {
+            return nil
+        }
+        return GoFloat.parse(bytes)
+    }
+
     private func parse(_ buffer: UnsafeRawBufferPointer) -> Result<[MetricFamily], TextFormatError> {
         var decoder = TextFormatDecoder(buffer, options: self.options)
         do throws(TextFormatError) {
@@ -485,22 +494,14 @@ private struct TextFormatDecoder {
 
     private static func parseFloat(_ text: String) -> Double? {
         var text = text
-        return text.withUTF8 { Self.parseFloat(UnsafeRawBufferPointer($0)) }
-    }
-
-    /// Upstream's parseFloat: Go's ParseFloat, minus anything with `p`, `P` or `_`.
-    static func parseFloat(_ bytes: UnsafeRawBufferPointer) -> Double? {
-        for byte in bytes where byte == 0x70 || byte == 0x50 || byte == 0x5F {
-            return nil
-        }
-        return GoFloat.parse(bytes)
+        return text.withUTF8 { TextFormatParser.parseFloat(UnsafeRawBufferPointer($0)) }
     }
 
     /// Reads the value (and timestamp); ``TextFormatScanner/current`` is the value's first byte.
     private mutating func readValue() throws(TextFormatError) {
         guard let familyIndex = self.family else { throw self.error(.invalidMetricName, "invalid metric name") }
         guard self.scanner.readTokenUntilWhitespace() else { throw self.endOfInput }
-        guard let value = try self.scanner.withToken({ bytes throws(TextFormatError) in Self.parseFloat(bytes) }) else {
+        guard let value = try self.scanner.withToken({ bytes throws(TextFormatError) in TextFormatParser.parseFloat(bytes) }) else {
             throw self.error(.invalidValue, "expected float as value, got \(GoQuote.string(self.scanner.tokenBytes))")
         }
         let metricIndex = try self.store(value, in: familyIndex)
