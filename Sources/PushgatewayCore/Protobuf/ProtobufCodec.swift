@@ -160,7 +160,7 @@ private struct CConverter {
     private func string(_ pointer: UnsafeMutablePointer<CChar>?, field: @autoclosure () -> String) throws(ProtobufCodecError) -> String {
         guard let pointer else { return "" }
         let bytes = UnsafeRawBufferPointer(start: pointer, count: strlen(pointer))
-        guard let string = String(validating: bytes, as: UTF8.self) else {
+        guard let string = makeValidatedString(bytes) else {
             throw self.error(.invalidUTF8, "\(field()) is not valid UTF-8: \(GoQuote.string(bytes))")
         }
         return string

@@ -94,18 +94,23 @@ public enum TextFormatEncoder {
         to buffer: inout [UInt8]
     ) {
         var separator: UInt8 = 0x7B  // {
-        let legacy = self.isLegacyName(name)
-        if legacy {
-            buffer.append(contentsOf: name.utf8)
-            suffix.withUTF8Buffer { buffer.append(contentsOf: $0) }
-        } else {
-            // A name that is not a legacy name goes inside the braces, quoted.
-            buffer.append(separator)
+        let legacy = withUTF8Bytes(name) { bytes in
+            let legacy = self.isLegacyName(bytes)
+            if legacy {
+                buffer.append(contentsOf: bytes)
+                suffix.withUTF8Buffer { buffer.append(contentsOf: $0) }
+            } else {
+                // A name that is not a legacy name goes inside the braces, quoted.
+                buffer.append(separator)
+                buffer.append(asciiQuote)
+                self.appendEscaped(bytes, quotes: true, to: &buffer)
+                suffix.withUTF8Buffer { buffer.append(contentsOf: $0) }
+                buffer.append(asciiQuote)
+            }
+            return legacy
+        }
+        if !legacy {
             separator = 0x2C
-            buffer.append(asciiQuote)
-            self.appendEscaped(name, quotes: true, to: &buffer)
-            suffix.withUTF8Buffer { buffer.append(contentsOf: $0) }
-            buffer.append(asciiQuote)
         }
         if !metric.labels.isEmpty || extra != nil {
             for label in metric.labels {
@@ -139,45 +144,58 @@ public enum TextFormatEncoder {
     }
 
     /// Appends a metric or label name, quoted and escaped when it is not a legacy name.
+    @inline(__always)
     private static func appendName(_ name: String, to buffer: inout [UInt8]) {
-        if self.isLegacyName(name) {
-            buffer.append(contentsOf: name.utf8)
-        } else {
-            buffer.append(asciiQuote)
-            self.appendEscaped(name, quotes: true, to: &buffer)
-            buffer.append(asciiQuote)
+        withUTF8Bytes(name) { bytes in
+            if self.isLegacyName(bytes) {
+                buffer.append(contentsOf: bytes)
+            } else {
+                buffer.append(asciiQuote)
+                self.appendEscaped(bytes, quotes: true, to: &buffer)
+                buffer.append(asciiQuote)
+            }
         }
     }
 
     /// `[a-zA-Z_:][a-zA-Z0-9_:]*`, upstream's IsValidLegacyMetricName (used for label names too).
-    @inline(__always)
     static func isLegacyName(_ name: String) -> Bool {
-        var first = true
-        for byte in name.utf8 {
+        withUTF8Bytes(name) { self.isLegacyName($0) }
+    }
+
+    @inline(__always)
+    private static func isLegacyName(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = bytes.first, first < 0x30 || first > 0x39 else { return false }
+        for byte in bytes {
             let lower = byte | 0x20
-            if (lower >= 0x61 && lower <= 0x7A) || byte == 0x5F || byte == 0x3A || (!first && byte >= 0x30 && byte <= 0x39) {
-                first = false
-                continue
+            guard (lower >= 0x61 && lower <= 0x7A) || byte == 0x5F || byte == 0x3A || (byte >= 0x30 && byte <= 0x39) else {
+                return false
             }
-            return false
         }
-        return !first
+        return true
     }
 
     /// Escapes `\` and newline (and `"` with `quotes`), as upstream's escaper and quotedEscaper do.
     @inline(__always)
     private static func appendEscaped(_ text: String, quotes: Bool, to buffer: inout [UInt8]) {
-        let utf8 = text.utf8
-        var needsEscaping = false
-        for byte in utf8 where byte == asciiBackslash || byte == asciiNewline || (quotes && byte == asciiQuote) {
-            needsEscaping = true
-            break
+        withUTF8Bytes(text) { self.appendEscaped($0, quotes: quotes, to: &buffer) }
+    }
+
+    @inline(__always)
+    private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, quotes: Bool, to buffer: inout [UInt8]) {
+        var clean = 0
+        while clean < bytes.count {
+            let byte = bytes[clean]
+            if byte == asciiBackslash || byte == asciiNewline || (quotes && byte == asciiQuote) {
+                break
+            }
+            clean += 1
         }
-        if !needsEscaping {
-            buffer.append(contentsOf: utf8)
+        if clean == bytes.count {
+            buffer.append(contentsOf: bytes)
             return
         }
-        for byte in utf8 {
+        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<clean]))
+        for byte in bytes[clean...] {
             switch byte {
             case asciiBackslash:
                 buffer.append(asciiBackslash)

@@ -3,6 +3,14 @@
 // startLabelValue, readingValue, startTimestamp), so that what upstream accepts, what it rejects and the
 // message it rejects with are the same here.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 private let asciiNewline: UInt8 = 0x0A
 private let asciiHash: UInt8 = 0x23
 private let asciiComma: UInt8 = 0x2C
@@ -137,8 +145,11 @@ private struct TextFormatDecoder {
     private var cachedName: [UInt8] = []
     private var cachedResolution: (family: Int, isCount: Bool, isSum: Bool)?
 
-    // The sample line being read.
+    // The sample line being read, and the previous one's labels: consecutive lines mostly repeat label
+    // names and many values, so a byte comparison usually replaces creating a String.
     private var labels: [LabelPair] = []
+    private var previousLabels: [LabelPair] = []
+    private var lastComplexMetric: (family: Int, labels: [LabelPair], index: Int)?
     private var quantile: Double = .nan
     private var bucket: Double = .nan
     private var lastLabelValue = ""
@@ -270,7 +281,9 @@ private struct TextFormatDecoder {
     /// Resolves the token as the sample's metric name and makes its family current (untyped if new).
     private mutating func setSampleFamily() throws(TextFormatError) {
         let resolved = try self.scanner.withToken { bytes throws(TextFormatError) -> Bool in
-            guard let cached = self.cachedResolution, self.cachedName.elementsEqual(bytes) else { return false }
+            guard let cached = self.cachedResolution, self.cachedName.count == bytes.count,
+                self.cachedName.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 })
+            else { return false }
             self.family = cached.family
             self.isCount = cached.isCount
             self.isSum = cached.isSum
@@ -373,6 +386,9 @@ private struct TextFormatDecoder {
     // MARK: Samples
 
     private mutating func beginSample() {
+        if !self.labels.isEmpty {
+            swap(&self.labels, &self.previousLabels)
+        }
         self.labels.removeAll(keepingCapacity: true)
         self.quantile = .nan
         self.bucket = .nan
@@ -447,8 +463,21 @@ private struct TextFormatDecoder {
     }
 
     /// Reads `name="value"`; the name is the token and ``TextFormatScanner/current`` is `=`.
+    /// The token as a String, reusing the previous line's string at the same position when the bytes match.
+    @inline(__always)
+    private func tokenString(reusing keyPath: KeyPath<LabelPair, String>) -> String? {
+        let position = self.labels.count
+        if position < self.previousLabels.count {
+            let previous = self.previousLabels[position][keyPath: keyPath]
+            if self.scanner.tokenEquals(previous) {
+                return previous
+            }
+        }
+        return self.scanner.tokenString()
+    }
+
     private mutating func readLabelPair() throws(TextFormatError) {
-        guard let name = self.scanner.tokenString(), self.isValidLabelName(name) else {
+        guard let name = self.tokenString(reusing: \.name), self.isValidLabelName(name) else {
             // Only quoted names can get here: an unquoted one is legacy by construction.
             throw self.error(.invalidLabelName, "invalid label name \(GoQuote.string(self.scanner.tokenBytes))")
         }
@@ -465,7 +494,7 @@ private struct TextFormatDecoder {
             throw self.error(.unexpectedCharacter, "expected '\"' at start of label value, found \(GoQuote.byte(self.scanner.current))")
         }
         guard try self.scanner.readLabelValue() else { throw self.endOfInput }
-        guard let value = self.scanner.tokenString() else {
+        guard let value = self.tokenString(reusing: \.value) else {
             throw self.error(.invalidLabelValue, "invalid label value \(GoQuote.string(self.scanner.tokenBytes))")
         }
         self.lastLabelValue = value
@@ -573,6 +602,16 @@ private struct TextFormatDecoder {
 
     /// The summary or histogram metric with the current labels, created on first sight.
     private mutating func complexMetric(in familyIndex: Int) -> Int {
+        // Lines of one summary or histogram come together: try the last one before sorting and hashing.
+        if let last = self.lastComplexMetric, last.family == familyIndex, last.labels == self.labels {
+            return last.index
+        }
+        let index = self.lookUpComplexMetric(in: familyIndex)
+        self.lastComplexMetric = (familyIndex, self.labels, index)
+        return index
+    }
+
+    private mutating func lookUpComplexMetric(in familyIndex: Int) -> Int {
         let key = self.labels.count > 1 ? self.labels.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) } : self.labels
         if let index = self.families[familyIndex].index[key] {
             return index

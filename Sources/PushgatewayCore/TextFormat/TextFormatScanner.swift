@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // The byte-level half of the text parser: a cursor over UTF-8 bytes with the reading verbs of Go's
 // expfmt TextParser. It mirrors that reader's model on purpose — a "current byte" that has been read and
 // not yet consumed — because upstream's exact acceptance (and its error texts) fall out of that model.
@@ -157,12 +165,26 @@ struct TextFormatScanner {
         self.tokenInScratch ? self.scratch.isEmpty : self.tokenEnd == self.tokenStart
     }
 
+    /// Whether the token's bytes are exactly `string`'s UTF-8.
+    @inline(__always)
+    func tokenEquals(_ string: String) -> Bool {
+        withUTF8Bytes(string) { utf8 in
+            if self.tokenInScratch {
+                return self.scratch.count == utf8.count && self.scratch.withUnsafeBufferPointer { $0.elementsEqual(utf8) }
+            }
+            let length = self.tokenEnd - self.tokenStart
+            guard length == utf8.count else { return false }
+            guard length > 0 else { return true }
+            return memcmp(self.bytes.baseAddress! + self.tokenStart, utf8.baseAddress!, length) == 0
+        }
+    }
+
     /// The token as a String; `nil` if it is not valid UTF-8.
     func tokenString() -> String? {
         if self.tokenInScratch {
-            return String(validating: self.scratch, as: UTF8.self)
+            return self.scratch.withUnsafeBytes { makeValidatedString($0) }
         }
-        return String(validating: UnsafeRawBufferPointer(rebasing: self.bytes[self.tokenStart..<self.tokenEnd]), as: UTF8.self)
+        return makeValidatedString(UnsafeRawBufferPointer(rebasing: self.bytes[self.tokenStart..<self.tokenEnd]))
     }
 
     /// The token as a String, invalid UTF-8 repaired (for help texts, which upstream does not validate).
@@ -247,6 +269,30 @@ struct TextFormatScanner {
         self.beginToken()
         if self.atEnd { return false }
         guard Self.isNameStart(self.current, metric: isMetricName) else { return true }
+        // Fast path: an unquoted name is a run of name bytes; only a quote needs the full state machine.
+        if self.current != asciiQuote {
+            var end = self.position + 1
+            while end < self.bytes.count {
+                let byte = self.bytes[end]
+                let lower = byte | 0x20
+                guard (lower >= 0x61 && lower <= 0x7A) || byte == 0x5F || (byte >= 0x30 && byte <= 0x39) || (isMetricName && byte == asciiColon) else {
+                    break
+                }
+                end += 1
+            }
+            if end == self.bytes.count {
+                self.tokenEnd = end
+                self.position = end
+                self.atEnd = true
+                return false
+            }
+            if self.bytes[end] != asciiQuote {
+                self.tokenEnd = end
+                self.position = end
+                self.current = self.bytes[end]
+                return true
+            }
+        }
         var quoted = false
         var escaped = false
         while true {
@@ -301,6 +347,20 @@ struct TextFormatScanner {
         }
         self.beginToken()
         // Fast path: scan to the closing quote; most values have no escapes.
+        var end = self.position
+        while end < self.bytes.count {
+            let byte = self.bytes[end]
+            if byte == asciiQuote {
+                self.tokenEnd = end
+                self.position = end
+                self.current = byte
+                return true
+            }
+            if byte == asciiBackslash || byte == asciiNewline {
+                break
+            }
+            end += 1
+        }
         var escaped = false
         while true {
             let byte = self.current
