@@ -73,6 +73,31 @@ struct TextFormatParserTests {
         #expect(parseError(input) == message)
     }
 
+    // The parser reuses the previous line's names and strings; these lines look alike on purpose.
+    @Test(arguments: [
+        ("a{x=\"1\",y=\"2\"} 1\na{x=\"1\",x=\"2\"} 1\n", #"text format parsing error in line 2: duplicate label names for metric "a""#),
+        ("a{x=\"1\",y=\"2\"} 1\na{y=\"1\",y=\"2\"} 1\n", #"text format parsing error in line 2: duplicate label names for metric "a""#),
+        ("a{x=\"1\"} 1\na{x=\"1\",__name__=\"b\"} 1\n", #"text format parsing error in line 2: label name "__name__" is reserved"#),
+        ("abc 1\nabc.d 1\n", #"text format parsing error in line 2: expected float as value, got ".d""#),
+        ("a{x=\"1\"} 1\na{x=\"1\n", #"text format parsing error in line 2: label value "1" contains unescaped new-line"#),
+        ("a{x=\"1\"} 1\na{x", "text format parsing error in line 2: unexpected end of input stream"),
+        ("a{x=\"1\"} 1\na", "text format parsing error in line 2: unexpected end of input stream"),
+    ])
+    func repeatedLinesAreCheckedLikeAnyOther(input: String, message: String) {
+        #expect(parseError(input) == message)
+    }
+
+    @Test func repeatedNamesThatGrowOrChangeAreReadInFull() throws {
+        let families = try parse("abc{x=\"1\"} 1\nabc_total{xy=\"1\"} 2\nabc{x=\"1\",x2=\"v\"} 3\nabc{x=\"\\\"q\"} 4\n")
+        #expect(families.map(\.name) == ["abc", "abc_total"])
+        #expect(families[0].metrics.map(\.labels) == [
+            [LabelPair(name: "x", value: "1")],
+            [LabelPair(name: "x", value: "1"), LabelPair(name: "x2", value: "v")],
+            [LabelPair(name: "x", value: "\"q")],
+        ])
+        #expect(families[1].metrics.first?.labels == [LabelPair(name: "xy", value: "1")])
+    }
+
     @Test func rejectsInvalidUTF8LabelValue() {
         let input: [UInt8] = Array("a{b=\"".utf8) + [0xFF] + Array("\"} 1\n".utf8)
         #expect(throws: TextFormatError(.invalidLabelValue, line: 1, message: #"invalid label value "\xff""#)) {

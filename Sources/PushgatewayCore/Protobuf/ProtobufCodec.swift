@@ -151,6 +151,32 @@ public struct ProtobufCodec: Sendable {
 /// Copies one unpacked family into Swift values.
 private struct CConverter {
     let frame: DelimitedFrameReader.Frame
+    // The previous metric's labels: series of one family mostly repeat label names and many values, so
+    // comparing bytes usually replaces creating a String.
+    private var previousLabels: [LabelPair] = []
+
+    init(frame: DelimitedFrameReader.Frame) {
+        self.frame = frame
+    }
+
+    /// `string(pointer)` unless the bytes equal `candidate`, which is then returned as it is.
+    @inline(__always)
+    private func string(
+        _ pointer: UnsafeMutablePointer<CChar>?,
+        reusing candidate: String?,
+        field: @autoclosure () -> String
+    ) throws(ProtobufCodecError) -> String {
+        if let pointer, let candidate {
+            let length = strlen(pointer)
+            let same = withUTF8Bytes(candidate) { utf8 in
+                utf8.count == length && (length == 0 || memcmp(utf8.baseAddress!, pointer, length) == 0)
+            }
+            if same {
+                return candidate
+            }
+        }
+        return try self.string(pointer, field: field())
+    }
 
     private func error(_ code: ProtobufCodecError.Code, _ message: String) -> ProtobufCodecError {
         ProtobufCodecError(code, messageIndex: self.frame.index, offset: self.frame.offset, message: message)
@@ -197,8 +223,9 @@ private struct CConverter {
         )
     }
 
-    private func metric(_ metric: Io__Prometheus__Client__Metric, type: MetricType, family: String) throws(ProtobufCodecError) -> Metric {
+    private mutating func metric(_ metric: Io__Prometheus__Client__Metric, type: MetricType, family: String) throws(ProtobufCodecError) -> Metric {
         let labels = try self.labels(metric.label, count: metric.n_label, owner: family)
+        self.previousLabels = labels
         // Prefer the value message that matches the family type; otherwise the first present.
         let value: MetricValue
         switch type {
@@ -241,8 +268,13 @@ private struct CConverter {
         labels.reserveCapacity(count)
         for index in 0..<count {
             guard let pair = pairs[index]?.pointee else { continue }
-            let name = try self.string(pair.name, field: "label name of metric \(GoQuote.string(owner))")
-            let value = try self.string(pair.value, field: "value of label \(GoQuote.string(name)) of metric \(GoQuote.string(owner))")
+            let previous = index < self.previousLabels.count ? self.previousLabels[index] : nil
+            let name = try self.string(pair.name, reusing: previous?.name, field: "label name of metric \(GoQuote.string(owner))")
+            let value = try self.string(
+                pair.value,
+                reusing: previous?.value,
+                field: "value of label \(GoQuote.string(name)) of metric \(GoQuote.string(owner))"
+            )
             labels.append(LabelPair(name: name, value: value))
         }
         return labels

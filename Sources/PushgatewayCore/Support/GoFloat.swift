@@ -5,53 +5,67 @@
 
 /// Go-compatible float formatting and parsing on UTF-8 bytes.
 package enum GoFloat {
+    /// The most bytes ``write(_:to:)`` writes (`-1.2345678901234567e-308`).
+    package static let maxLength = 32
+
     /// Appends `value` as Go's `strconv.FormatFloat(value, 'g', -1, 64)` (and `fmt.Sprint`) writes it.
-    @inlinable
+    
     package static func append(_ value: Double, to buffer: inout [UInt8]) {
-        if value.isNaN {
-            buffer.append(contentsOf: [0x4E, 0x61, 0x4E])  // NaN
-            return
-        }
-        if value.isInfinite {
-            buffer.append(value < 0 ? 0x2D : 0x2B)
-            buffer.append(contentsOf: [0x49, 0x6E, 0x66])  // Inf
-            return
-        }
-        if value.sign == .minus {
-            buffer.append(0x2D)
-        }
-        let magnitude = value.magnitude
-        // Integers below 2^53 print their own digits: the shortest representation of an integer is the
-        // integer itself with trailing zeros moved into the exponent.
-        if magnitude < 9_007_199_254_740_992, magnitude.rounded(.towardZero) == magnitude {
-            self.appendInteger(UInt64(magnitude), to: &buffer)
-            return
-        }
-        self.appendShortest(magnitude, to: &buffer)
+        buffer.appendWithWriter(upperBound: self.maxLength) { self.write(value, to: &$0) }
     }
 
     /// Appends `value` as Go's expfmt `writeFloat` does: like ``append(_:to:)`` but `-0` prints as `0`.
-    @inlinable
+    
     package static func appendExposition(_ value: Double, to buffer: inout [UInt8]) {
-        if value == 0 {
-            buffer.append(0x30)
-        } else {
-            self.append(value, to: &buffer)
-        }
+        buffer.appendWithWriter(upperBound: self.maxLength) { self.writeExposition(value, to: &$0) }
     }
 
     /// Formats `value` as Go's `strconv.FormatFloat(value, 'g', -1, 64)`.
     package static func format(_ value: Double) -> String {
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(24)
         self.append(value, to: &buffer)
         return String(decoding: buffer, as: UTF8.self)
     }
 
-    @usableFromInline
-    static func appendInteger(_ integer: UInt64, to buffer: inout [UInt8]) {
+    /// Writes `value` as expfmt's `writeFloat`: `-0` as `0`, otherwise as ``write(_:to:)``.
+    @inline(__always)
+    static func writeExposition(_ value: Double, to writer: inout ByteWriter) {
+        if value == 0 {
+            writer.write(0x30)
+        } else {
+            self.write(value, to: &writer)
+        }
+    }
+
+    /// Writes at most ``maxLength`` bytes.
+
+    static func write(_ value: Double, to writer: inout ByteWriter) {
+        if value.isNaN {
+            writer.write("NaN")
+            return
+        }
+        if value.isInfinite {
+            writer.write(value < 0 ? "-Inf" : "+Inf")
+            return
+        }
+        if value.sign == .minus {
+            writer.write(0x2D)
+        }
+        let magnitude = value.magnitude
+        // Integers below 2^53 print their own digits: the shortest representation of an integer is the
+        // integer itself with trailing zeros moved into the exponent.
+        if magnitude < 9_007_199_254_740_992, magnitude.rounded(.towardZero) == magnitude {
+            self.writeInteger(UInt64(magnitude), to: &writer)
+            return
+        }
+        self.writeShortest(magnitude, to: &writer)
+    }
+
+    /// Writes an integer as `%g` does, or with `plain` all its digits (as `strconv.AppendInt`).
+
+    static func writeInteger(_ integer: UInt64, plain: Bool = false, to writer: inout ByteWriter) {
         if integer == 0 {
-            buffer.append(0x30)
+            writer.write(0x30)
             return
         }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
@@ -63,16 +77,35 @@ package enum GoFloat {
                 count += 1
             }
             let first = 20 - count
+            if plain {
+                writer.write(UnsafeBufferPointer(rebasing: digits[first..<20]))
+                return
+            }
             var significant = count
             while significant > 1 && digits[first + significant - 1] == 0x30 {
                 significant -= 1
             }
-            self.appendDigits(UnsafeBufferPointer(rebasing: digits[first..<(first + significant)]), decimalPoint: count, to: &buffer)
+            self.writeDigits(UnsafeBufferPointer(rebasing: digits[first..<(first + significant)]), decimalPoint: count, to: &writer)
         }
     }
 
-    @usableFromInline
-    static func appendShortest(_ magnitude: Double, to buffer: inout [UInt8]) {
+    static func writeShortest(_ magnitude: Double, to writer: inout ByteWriter) {
+        // Fast path: a decimal d / 10^k with d < 10^15 that converts back to this double is the only decimal
+        // of at most 15 significant digits that does (doubles carry 15.95 digits), so it is the shortest.
+        // Both d and 10^k are exact doubles, so the division is the correctly rounded conversion.
+        if magnitude >= 1e-4 && magnitude < 1e15 {
+            var scale = 10.0
+            for fractionDigits in 1...9 {
+                let scaled = magnitude * scale
+                if scaled >= 1e15 { break }
+                let candidate = scaled.rounded()
+                if candidate / scale == magnitude {
+                    self.writeDecimal(UInt64(candidate), fractionDigits: fractionDigits, to: &writer)
+                    return
+                }
+                scale *= 10
+            }
+        }
         // Swift's description gives the shortest round-trip digits, as `ddd.ddd` or `d.ddde±XX`.
         var description = magnitude.description
         description.withUTF8 { text in
@@ -116,57 +149,80 @@ package enum GoFloat {
                     last -= 1
                 }
                 let decimalPoint = integerDigits - first + exponent
-                self.appendDigits(UnsafeBufferPointer(rebasing: digits[first..<last]), decimalPoint: decimalPoint, to: &buffer)
+                self.writeDigits(UnsafeBufferPointer(rebasing: digits[first..<last]), decimalPoint: decimalPoint, to: &writer)
             }
         }
     }
 
+    /// Writes `integer / 10^fractionDigits` (integer > 0) in Go's `%g` layout.
+    static func writeDecimal(_ integer: UInt64, fractionDigits: Int, to writer: inout ByteWriter) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var count = 0
+            var rest = integer
+            while rest > 0 {
+                digits[19 - count] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
+                rest /= 10
+                count += 1
+            }
+            let first = 20 - count
+            var significant = count
+            while significant > 1 && digits[first + significant - 1] == 0x30 {
+                significant -= 1
+            }
+            self.writeDigits(
+                UnsafeBufferPointer(rebasing: digits[first..<(first + significant)]),
+                decimalPoint: count - fractionDigits,
+                to: &writer
+            )
+        }
+    }
+
     /// Writes digits `d1 d2 … dn` with the decimal point after `decimalPoint` digits in Go's `%g` layout.
-    @usableFromInline
-    static func appendDigits(_ digits: UnsafeBufferPointer<UInt8>, decimalPoint: Int, to buffer: inout [UInt8]) {
+
+    static func writeDigits(_ digits: UnsafeBufferPointer<UInt8>, decimalPoint: Int, to writer: inout ByteWriter) {
         let exponent = decimalPoint - 1
         if exponent < -4 || exponent >= 6 {
             // %e with the shortest digits: d.ddde±XX
-            buffer.append(digits[0])
+            writer.write(digits[0])
             if digits.count > 1 {
-                buffer.append(0x2E)
-                buffer.append(contentsOf: digits[1...])
+                writer.write(0x2E)
+                writer.write(UnsafeBufferPointer(rebasing: digits[1...]))
             }
-            buffer.append(0x65)
-            buffer.append(exponent < 0 ? 0x2D : 0x2B)
+            writer.write(0x65)
+            writer.write(exponent < 0 ? 0x2D : 0x2B)
             let magnitude = exponent.magnitude
             if magnitude < 10 {
-                buffer.append(0x30)
-                buffer.append(UInt8(magnitude) &+ 0x30)
+                writer.write(0x30)
+                writer.write(UInt8(magnitude) &+ 0x30)
             } else if magnitude < 100 {
-                buffer.append(UInt8(magnitude / 10) &+ 0x30)
-                buffer.append(UInt8(magnitude % 10) &+ 0x30)
+                writer.write(UInt8(magnitude / 10) &+ 0x30)
+                writer.write(UInt8(magnitude % 10) &+ 0x30)
             } else {
-                buffer.append(UInt8(magnitude / 100) &+ 0x30)
-                buffer.append(UInt8(magnitude / 10 % 10) &+ 0x30)
-                buffer.append(UInt8(magnitude % 10) &+ 0x30)
+                writer.write(UInt8(magnitude / 100) &+ 0x30)
+                writer.write(UInt8(magnitude / 10 % 10) &+ 0x30)
+                writer.write(UInt8(magnitude % 10) &+ 0x30)
             }
             return
         }
         // %f with exactly the digits needed.
         if decimalPoint <= 0 {
-            buffer.append(0x30)
-            buffer.append(0x2E)
+            writer.write(0x30)
+            writer.write(0x2E)
             for _ in 0..<(-decimalPoint) {
-                buffer.append(0x30)
+                writer.write(0x30)
             }
-            buffer.append(contentsOf: digits)
+            writer.write(digits)
             return
         }
         if digits.count <= decimalPoint {
-            buffer.append(contentsOf: digits)
+            writer.write(digits)
             for _ in 0..<(decimalPoint - digits.count) {
-                buffer.append(0x30)
+                writer.write(0x30)
             }
             return
         }
-        buffer.append(contentsOf: digits[0..<decimalPoint])
-        buffer.append(0x2E)
-        buffer.append(contentsOf: digits[decimalPoint...])
+        writer.write(UnsafeBufferPointer(rebasing: digits[0..<decimalPoint]))
+        writer.write(0x2E)
+        writer.write(UnsafeBufferPointer(rebasing: digits[decimalPoint...]))
     }
 }

@@ -7,12 +7,8 @@
 @inline(__always)
 package func makeValidatedString(_ bytes: UnsafeRawBufferPointer) -> String? {
     let buffer = bytes.bindMemory(to: UInt8.self)
-    var high: UInt8 = 0
-    for byte in buffer {
-        high |= byte
-    }
     let string = String(decoding: buffer, as: UTF8.self)
-    if high < 0x80 {
+    if isASCII(bytes) {
         return string
     }
     // Decoding repairs invalid sequences; the bytes survive unchanged only if they were valid.

@@ -1,6 +1,9 @@
 // The text writer: what upstream's /metrics emits for a family (prometheus/common expfmt
 // MetricFamilyToText), byte for byte. Escaping rules, the synthesised +Inf bucket and Go's float
 // spelling are the parts clients and scrapers notice.
+//
+// Each family is written in one go: an upper bound of its size (every escapable byte counted twice) is
+// reserved, then everything is written through a ByteWriter without per-append checks.
 
 private let asciiNewline: UInt8 = 0x0A
 private let asciiQuote: UInt8 = 0x22
@@ -16,25 +19,8 @@ public enum TextFormatEncoder {
     /// Samples are written from the value each metric holds; a metric without a value is skipped.
     public static func append(_ family: MetricFamily, to buffer: inout [UInt8]) {
         guard !family.metrics.isEmpty else { return }
-        if let help = family.help {
-            buffer.append(contentsOf: "# HELP ".utf8)
-            self.appendName(family.name, to: &buffer)
-            buffer.append(0x20)
-            self.appendEscaped(help, quotes: false, to: &buffer)
-            buffer.append(asciiNewline)
-        }
-        buffer.append(contentsOf: "# TYPE ".utf8)
-        self.appendName(family.name, to: &buffer)
-        switch family.type {
-        case .counter: buffer.append(contentsOf: " counter\n".utf8)
-        case .gauge: buffer.append(contentsOf: " gauge\n".utf8)
-        case .summary: buffer.append(contentsOf: " summary\n".utf8)
-        case .untyped: buffer.append(contentsOf: " untyped\n".utf8)
-        // The 0.0.4 format has no gauge histogram; upstream writes it as a histogram.
-        case .histogram, .gaugeHistogram: buffer.append(contentsOf: " histogram\n".utf8)
-        }
-        for metric in family.metrics {
-            self.appendSamples(of: metric, name: family.name, to: &buffer)
+        buffer.appendWithWriter(upperBound: self.upperBound(of: family)) { writer in
+            self.write(family, to: &writer)
         }
     }
 
@@ -52,107 +38,163 @@ public enum TextFormatEncoder {
         return buffer
     }
 
-    private static func appendSamples(of metric: Metric, name: String, to buffer: inout [UInt8]) {
+    // MARK: Size bound
+
+    /// The most bytes ``write(_:to:)`` can write for `family`.
+    private static func upperBound(of family: MetricFamily) -> Int {
+        let name = family.name.utf8.count * 2 + 2
+        var bound = 7 + name + 1 + (family.help?.utf8.count ?? 0) * 2 + 1 + 7 + name + 12
+        // One sample line: name and suffix (maybe quoted inside braces), labels, the extra label, value,
+        // timestamp, separators.
+        let fixedLine = name + 2 + 7 + (1 + 8 + 3 + GoFloat.maxLength) + 1 + GoFloat.maxLength + 1 + 21 + 1
+        for metric in family.metrics {
+            var labels = 0
+            for label in metric.labels {
+                labels += label.name.utf8.count * 2 + 2 + label.value.utf8.count * 2 + 4
+            }
+            let lines: Int
+            switch metric.value {
+            case .counter, .gauge, .untyped: lines = 1
+            case .summary(let summary): lines = summary.quantiles.count + 2
+            case .histogram(let histogram): lines = histogram.buckets.count + 3
+            case .none: lines = 0
+            }
+            bound += lines * (fixedLine + labels)
+        }
+        return bound
+    }
+
+    // MARK: Writing
+
+    private static func write(_ family: MetricFamily, to writer: inout ByteWriter) {
+        if let help = family.help {
+            writer.write("# HELP ")
+            self.writeName(family.name, to: &writer)
+            writer.write(0x20)
+            withUTF8Bytes(help) { self.writeEscaped($0, quotes: false, to: &writer) }
+            writer.write(asciiNewline)
+        }
+        writer.write("# TYPE ")
+        self.writeName(family.name, to: &writer)
+        switch family.type {
+        case .counter: writer.write(" counter\n")
+        case .gauge: writer.write(" gauge\n")
+        case .summary: writer.write(" summary\n")
+        case .untyped: writer.write(" untyped\n")
+        // The 0.0.4 format has no gauge histogram; upstream writes it as a histogram.
+        case .histogram, .gaugeHistogram: writer.write(" histogram\n")
+        }
+        withUTF8Bytes(family.name) { name in
+            let legacy = self.isLegacyName(name)
+            for metric in family.metrics {
+                self.writeSamples(of: metric, name: name, legacy: legacy, to: &writer)
+            }
+        }
+    }
+
+    private static func writeSamples(of metric: Metric, name: UnsafeBufferPointer<UInt8>, legacy: Bool, to writer: inout ByteWriter) {
         switch metric.value {
         case .counter(let counter):
-            self.appendSample(name, suffix: "", metric, extra: nil, value: counter.value, to: &buffer)
+            self.writeSample(name, legacy: legacy, suffix: "", metric, extra: nil, value: counter.value, to: &writer)
         case .gauge(let value), .untyped(let value):
-            self.appendSample(name, suffix: "", metric, extra: nil, value: value, to: &buffer)
+            self.writeSample(name, legacy: legacy, suffix: "", metric, extra: nil, value: value, to: &writer)
         case .summary(let summary):
             for quantile in summary.quantiles {
-                self.appendSample(name, suffix: "", metric, extra: ("quantile", quantile.quantile), value: quantile.value, to: &buffer)
+                self.writeSample(name, legacy: legacy, suffix: "", metric, extra: ("quantile", quantile.quantile), value: quantile.value, to: &writer)
             }
-            self.appendSample(name, suffix: "_sum", metric, extra: nil, value: summary.sampleSum, to: &buffer)
-            self.appendSample(name, suffix: "_count", metric, extra: nil, value: Double(summary.sampleCount), to: &buffer)
+            self.writeSample(name, legacy: legacy, suffix: "_sum", metric, extra: nil, value: summary.sampleSum, to: &writer)
+            self.writeSample(name, legacy: legacy, suffix: "_count", metric, extra: nil, value: Double(summary.sampleCount), to: &writer)
         case .histogram(let histogram):
             // A *_float field replaces its integer twin only when positive, as upstream reads it.
             let count = histogram.sampleCountFloat.flatMap { $0 > 0 ? $0 : nil } ?? Double(histogram.sampleCount)
             var sawInfinity = false
             for bucket in histogram.buckets {
                 let population = bucket.cumulativeCountFloat.flatMap { $0 > 0 ? $0 : nil } ?? Double(bucket.cumulativeCount)
-                self.appendSample(name, suffix: "_bucket", metric, extra: ("le", bucket.upperBound), value: population, to: &buffer)
+                self.writeSample(name, legacy: legacy, suffix: "_bucket", metric, extra: ("le", bucket.upperBound), value: population, to: &writer)
                 if bucket.upperBound == .infinity {
                     sawInfinity = true
                 }
             }
             if !sawInfinity {
-                self.appendSample(name, suffix: "_bucket", metric, extra: ("le", .infinity), value: count, to: &buffer)
+                self.writeSample(name, legacy: legacy, suffix: "_bucket", metric, extra: ("le", .infinity), value: count, to: &writer)
             }
-            self.appendSample(name, suffix: "_sum", metric, extra: nil, value: histogram.sampleSum, to: &buffer)
-            self.appendSample(name, suffix: "_count", metric, extra: nil, value: count, to: &buffer)
+            self.writeSample(name, legacy: legacy, suffix: "_sum", metric, extra: nil, value: histogram.sampleSum, to: &writer)
+            self.writeSample(name, legacy: legacy, suffix: "_count", metric, extra: nil, value: count, to: &writer)
         case .none:
             break
         }
     }
 
-    private static func appendSample(
-        _ name: String,
+    @inline(__always)
+    private static func writeSample(
+        _ name: UnsafeBufferPointer<UInt8>,
+        legacy: Bool,
         suffix: StaticString,
         _ metric: Metric,
         extra: (name: StaticString, value: Double)?,
         value: Double,
-        to buffer: inout [UInt8]
+        to writer: inout ByteWriter
     ) {
         var separator: UInt8 = 0x7B  // {
-        let legacy = withUTF8Bytes(name) { bytes in
-            let legacy = self.isLegacyName(bytes)
-            if legacy {
-                buffer.append(contentsOf: bytes)
-                suffix.withUTF8Buffer { buffer.append(contentsOf: $0) }
-            } else {
-                // A name that is not a legacy name goes inside the braces, quoted.
-                buffer.append(separator)
-                buffer.append(asciiQuote)
-                self.appendEscaped(bytes, quotes: true, to: &buffer)
-                suffix.withUTF8Buffer { buffer.append(contentsOf: $0) }
-                buffer.append(asciiQuote)
-            }
-            return legacy
-        }
-        if !legacy {
+        if legacy {
+            writer.write(name)
+            writer.write(suffix)
+        } else {
+            // A name that is not a legacy name goes inside the braces, quoted (suffix included).
+            writer.write(separator)
             separator = 0x2C
+            writer.write(asciiQuote)
+            self.writeEscaped(name, quotes: true, to: &writer)
+            writer.write(suffix)
+            writer.write(asciiQuote)
         }
         if !metric.labels.isEmpty || extra != nil {
-            for label in metric.labels {
-                buffer.append(separator)
-                separator = 0x2C
-                self.appendName(label.name, to: &buffer)
-                buffer.append(0x3D)
-                buffer.append(asciiQuote)
-                self.appendEscaped(label.value, quotes: true, to: &buffer)
-                buffer.append(asciiQuote)
+            // Through the buffer, so reading each label does not retain and release its strings.
+            metric.labels.withUnsafeBufferPointer { labels in
+                for index in labels.indices {
+                    writer.write(separator)
+                    separator = 0x2C
+                    self.writeName(labels[index].name, to: &writer)
+                    writer.write(0x3D)
+                    writer.write(asciiQuote)
+                    withUTF8Bytes(labels[index].value) { self.writeEscaped($0, quotes: true, to: &writer) }
+                    writer.write(asciiQuote)
+                }
             }
             if let extra {
-                buffer.append(separator)
-                extra.name.withUTF8Buffer { buffer.append(contentsOf: $0) }
-                buffer.append(0x3D)
-                buffer.append(asciiQuote)
-                GoFloat.appendExposition(extra.value, to: &buffer)
-                buffer.append(asciiQuote)
+                writer.write(separator)
+                writer.write(extra.name)
+                writer.write(0x3D)
+                writer.write(asciiQuote)
+                GoFloat.writeExposition(extra.value, to: &writer)
+                writer.write(asciiQuote)
             }
-            buffer.append(0x7D)
+            writer.write(0x7D)
         } else if !legacy {
-            buffer.append(0x7D)
+            writer.write(0x7D)
         }
-        buffer.append(0x20)
-        GoFloat.appendExposition(value, to: &buffer)
+        writer.write(0x20)
+        GoFloat.writeExposition(value, to: &writer)
         if let timestamp = metric.timestampMs {
-            buffer.append(0x20)
-            buffer.append(contentsOf: String(timestamp).utf8)
+            writer.write(0x20)
+            if timestamp < 0 {
+                writer.write(0x2D)
+            }
+            GoFloat.writeInteger(timestamp.magnitude, plain: true, to: &writer)
         }
-        buffer.append(asciiNewline)
+        writer.write(asciiNewline)
     }
 
-    /// Appends a metric or label name, quoted and escaped when it is not a legacy name.
+    /// Writes a metric or label name, quoted and escaped when it is not a legacy name.
     @inline(__always)
-    private static func appendName(_ name: String, to buffer: inout [UInt8]) {
+    private static func writeName(_ name: String, to writer: inout ByteWriter) {
         withUTF8Bytes(name) { bytes in
             if self.isLegacyName(bytes) {
-                buffer.append(contentsOf: bytes)
+                writer.write(bytes)
             } else {
-                buffer.append(asciiQuote)
-                self.appendEscaped(bytes, quotes: true, to: &buffer)
-                buffer.append(asciiQuote)
+                writer.write(asciiQuote)
+                self.writeEscaped(bytes, quotes: true, to: &writer)
+                writer.write(asciiQuote)
             }
         }
     }
@@ -176,12 +218,7 @@ public enum TextFormatEncoder {
 
     /// Escapes `\` and newline (and `"` with `quotes`), as upstream's escaper and quotedEscaper do.
     @inline(__always)
-    private static func appendEscaped(_ text: String, quotes: Bool, to buffer: inout [UInt8]) {
-        withUTF8Bytes(text) { self.appendEscaped($0, quotes: quotes, to: &buffer) }
-    }
-
-    @inline(__always)
-    private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, quotes: Bool, to buffer: inout [UInt8]) {
+    private static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, quotes: Bool, to writer: inout ByteWriter) {
         var clean = 0
         while clean < bytes.count {
             let byte = bytes[clean]
@@ -191,23 +228,23 @@ public enum TextFormatEncoder {
             clean += 1
         }
         if clean == bytes.count {
-            buffer.append(contentsOf: bytes)
+            writer.write(bytes)
             return
         }
-        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<clean]))
+        writer.write(UnsafeBufferPointer(rebasing: bytes[..<clean]))
         for byte in bytes[clean...] {
             switch byte {
             case asciiBackslash:
-                buffer.append(asciiBackslash)
-                buffer.append(asciiBackslash)
+                writer.write(asciiBackslash)
+                writer.write(asciiBackslash)
             case asciiNewline:
-                buffer.append(asciiBackslash)
-                buffer.append(asciiLowerN)
+                writer.write(asciiBackslash)
+                writer.write(asciiLowerN)
             case asciiQuote where quotes:
-                buffer.append(asciiBackslash)
-                buffer.append(asciiQuote)
+                writer.write(asciiBackslash)
+                writer.write(asciiQuote)
             default:
-                buffer.append(byte)
+                writer.write(byte)
             }
         }
     }

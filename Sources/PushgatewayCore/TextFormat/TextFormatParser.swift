@@ -136,7 +136,11 @@ private struct TextFormatDecoder {
 
     // The family of the line being read, and whether its name was `x_count`/`x_sum` of summary or
     // histogram `x` (Go's currentIsSummaryCount & co.).
-    private var family: Int?
+    private var family: Int? {
+        didSet { self.refreshFamilyType() }
+    }
+    /// The current family's type, kept at hand: it decides how every label and value is read.
+    private var familyType: MetricType?
     private var isCount = false
     private var isSum = false
 
@@ -149,6 +153,7 @@ private struct TextFormatDecoder {
     // names and many values, so a byte comparison usually replaces creating a String.
     private var labels: [LabelPair] = []
     private var previousLabels: [LabelPair] = []
+    private var namesRepeatPrevious = false
     private var lastComplexMetric: (family: Int, labels: [LabelPair], index: Int)?
     private var quantile: Double = .nan
     private var bucket: Double = .nan
@@ -244,6 +249,7 @@ private struct TextFormatDecoder {
                 throw self.error(.unknownType, "unknown metric type \(GoQuote.string(self.scanner.tokenBytes))")
             }
             self.families[index].type = type
+            self.refreshFamilyType()
             self.cachedResolution = nil
         }
     }
@@ -264,7 +270,11 @@ private struct TextFormatDecoder {
     }
 
     private mutating func readSample() throws(TextFormatError) {
-        guard try self.scanner.readMetricName() else { throw self.endOfInput }
+        let known = self.cachedResolution != nil
+            && self.cachedName.withUnsafeBufferPointer { self.scanner.readKnownName($0, isMetricName: true) }
+        if !known {
+            guard try self.scanner.readMetricName() else { throw self.endOfInput }
+        }
         if self.scanner.tokenIsEmpty {
             throw self.error(.invalidMetricName, "invalid metric name")
         }
@@ -290,7 +300,7 @@ private struct TextFormatDecoder {
             return true
         }
         if !resolved {
-            guard let name = self.scanner.tokenString(), self.isValidMetricName(name) else {
+            guard let name = self.scanner.tokenString(), !self.scanner.nameWasQuoted || self.isValidMetricName(name) else {
                 throw self.error(.invalidMetricName, "invalid metric name \(GoQuote.string(self.scanner.tokenBytes))")
             }
             let bytes = self.scanner.tokenBytes
@@ -298,6 +308,7 @@ private struct TextFormatDecoder {
             let index = self.family ?? 0
             if self.families[index].type == nil {
                 self.families[index].type = .untyped
+                self.refreshFamilyType()
             }
             self.cachedName = bytes
             self.cachedResolution = (index, self.isCount, self.isSum)
@@ -390,12 +401,19 @@ private struct TextFormatDecoder {
             swap(&self.labels, &self.previousLabels)
         }
         self.labels.removeAll(keepingCapacity: true)
+        // Only a plain sample line (labels directly after the name) can lean on the previous line's checks;
+        // special labels (quantile, le) are not in `labels`, so positions would not line up.
+        self.namesRepeatPrevious = !self.inBraces && self.familyType != .summary && self.familyType != .histogram
         self.quantile = .nan
         self.bucket = .nan
     }
 
-    private var familyType: MetricType? {
-        self.family.flatMap { self.families[$0].type }
+    private mutating func refreshFamilyType() {
+        if let family = self.family {
+            self.familyType = self.families[family].type
+        } else {
+            self.familyType = nil
+        }
     }
 
     /// The label loop; ``TextFormatScanner/current`` is `{`.
@@ -407,7 +425,12 @@ private struct TextFormatDecoder {
                 guard self.scanner.skipBlankTab() else { throw self.endOfInput }
                 return try self.readValue()
             }
-            guard try self.scanner.readLabelName() else { throw self.endOfInput }
+            let position = self.labels.count
+            let known = position < self.previousLabels.count
+                && withUTF8Bytes(self.previousLabels[position].name) { self.scanner.readKnownName($0, isMetricName: false) }
+            if !known {
+                guard try self.scanner.readLabelName() else { throw self.endOfInput }
+            }
             if self.scanner.tokenIsEmpty {
                 throw self.error(.invalidLabelName, "invalid label name for metric \(GoQuote.string(self.familyName))")
             }
@@ -465,28 +488,33 @@ private struct TextFormatDecoder {
     /// Reads `name="value"`; the name is the token and ``TextFormatScanner/current`` is `=`.
     /// The token as a String, reusing the previous line's string at the same position when the bytes match.
     @inline(__always)
-    private func tokenString(reusing keyPath: KeyPath<LabelPair, String>) -> String? {
+    private mutating func tokenString(reusingValue: Bool) -> (string: String?, reused: Bool) {
         let position = self.labels.count
         if position < self.previousLabels.count {
-            let previous = self.previousLabels[position][keyPath: keyPath]
-            if self.scanner.tokenEquals(previous) {
-                return previous
+            let candidate = reusingValue ? self.previousLabels[position].value : self.previousLabels[position].name
+            if self.scanner.tokenEquals(candidate) {
+                return (candidate, true)
             }
         }
-        return self.scanner.tokenString()
+        return (self.scanner.tokenString(), false)
     }
 
     private mutating func readLabelPair() throws(TextFormatError) {
-        guard let name = self.tokenString(reusing: \.name), self.isValidLabelName(name) else {
-            // Only quoted names can get here: an unquoted one is legacy by construction.
+        let (token, reused) = self.tokenString(reusingValue: false)
+        // An unquoted name is a legacy name by construction; only quoted ones need validating.
+        guard let name = token, !self.scanner.nameWasQuoted || self.isValidLabelName(name) else {
             throw self.error(.invalidLabelName, "invalid label name \(GoQuote.string(self.scanner.tokenBytes))")
         }
-        if name == "__name__" {
+        // While every name so far repeats the previous line's at the same position, the previous line's
+        // checks (not reserved, no duplicates) already cover them.
+        let repeatsPrevious = reused && self.namesRepeatPrevious
+        self.namesRepeatPrevious = repeatsPrevious
+        if !repeatsPrevious && name == "__name__" {
             throw self.error(.reservedLabelName, "label name \"__name__\" is reserved")
         }
         let type = self.familyType
         let special = (type == .summary && name == "quantile") || (type == .histogram && name == "le")
-        if !special && self.labels.contains(where: { $0.name == name }) {
+        if !special && !repeatsPrevious && self.labels.contains(where: { $0.name == name }) {
             throw self.error(.duplicateLabelName, "duplicate label names for metric \(GoQuote.string(self.familyName))")
         }
         guard self.scanner.skipBlankTab() else { throw self.endOfInput }
@@ -494,7 +522,7 @@ private struct TextFormatDecoder {
             throw self.error(.unexpectedCharacter, "expected '\"' at start of label value, found \(GoQuote.byte(self.scanner.current))")
         }
         guard try self.scanner.readLabelValue() else { throw self.endOfInput }
-        guard let value = self.tokenString(reusing: \.value) else {
+        guard let value = self.tokenString(reusingValue: true).string else {
             throw self.error(.invalidLabelValue, "invalid label value \(GoQuote.string(self.scanner.tokenBytes))")
         }
         self.lastLabelValue = value

@@ -37,6 +37,8 @@ struct TextFormatScanner {
     private var tokenEnd: Int
     private var tokenInScratch: Bool
     private var scratch: [UInt8]
+    /// Whether the last name read was quoted; an unquoted name is a legacy name by construction.
+    private(set) var nameWasQuoted = false
 
     init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
@@ -175,7 +177,7 @@ struct TextFormatScanner {
             let length = self.tokenEnd - self.tokenStart
             guard length == utf8.count else { return false }
             guard length > 0 else { return true }
-            return memcmp(self.bytes.baseAddress! + self.tokenStart, utf8.baseAddress!, length) == 0
+            return bytesEqual(self.bytes.baseAddress! + self.tokenStart, utf8.baseAddress!, count: length)
         }
     }
 
@@ -240,6 +242,29 @@ struct TextFormatScanner {
         return false
     }
 
+    /// If the input at ``current`` is exactly the unquoted name `name` (followed by a byte that cannot
+    /// continue a name), makes it the token, moves past it as ``readMetricName()`` would and returns true.
+    /// Lines mostly repeat the previous line's names, so this replaces the byte-by-byte scan.
+    @inline(__always)
+    mutating func readKnownName(_ name: UnsafeBufferPointer<UInt8>, isMetricName: Bool) -> Bool {
+        let count = name.count
+        let end = self.position + count
+        guard count > 0, !self.atEnd, end < self.bytes.count, let base = self.bytes.baseAddress, let nameBase = name.baseAddress,
+            bytesEqual(base + self.position, nameBase, count: count)
+        else { return false }
+        let next = self.bytes[end]
+        if Self.isNameContinuation(next, metric: isMetricName, quoted: false) || next == asciiQuote {
+            return false
+        }
+        self.tokenStart = self.position
+        self.tokenEnd = end
+        self.tokenInScratch = false
+        self.nameWasQuoted = false
+        self.position = end
+        self.current = next
+        return true
+    }
+
     /// Reads a metric name starting at ``current``: a legacy name, or a quoted one (`"my.metric"`) with
     /// escapes. Leaves the first byte after the name in ``current``; the token is empty if ``current``
     /// cannot start a name. False at the end of input.
@@ -267,6 +292,7 @@ struct TextFormatScanner {
 
     private mutating func readName(isMetricName: Bool) throws(TextFormatError) -> Bool {
         self.beginToken()
+        self.nameWasQuoted = false
         if self.atEnd { return false }
         guard Self.isNameStart(self.current, metric: isMetricName) else { return true }
         // Fast path: an unquoted name is a run of name bytes; only a quote needs the full state machine.
@@ -307,6 +333,7 @@ struct TextFormatScanner {
                 switch self.current {
                 case asciiQuote:
                     // The quotes are not part of the name: drop what came so far into scratch.
+                    self.nameWasQuoted = true
                     self.moveTokenToScratch()
                     quoted.toggle()
                     if !quoted {
@@ -347,19 +374,12 @@ struct TextFormatScanner {
         }
         self.beginToken()
         // Fast path: scan to the closing quote; most values have no escapes.
-        var end = self.position
-        while end < self.bytes.count {
-            let byte = self.bytes[end]
-            if byte == asciiQuote {
-                self.tokenEnd = end
-                self.position = end
-                self.current = byte
-                return true
-            }
-            if byte == asciiBackslash || byte == asciiNewline {
-                break
-            }
-            end += 1
+        let end = firstIndex(of: asciiQuote, asciiBackslash, asciiNewline, in: self.bytes.baseAddress!, from: self.position, to: self.bytes.count)
+        if end < self.bytes.count && self.bytes[end] == asciiQuote {
+            self.tokenEnd = end
+            self.position = end
+            self.current = asciiQuote
+            return true
         }
         var escaped = false
         while true {
