@@ -1,13 +1,13 @@
+import PushgatewayCore
+
 // `make bench-codecs`: throughput of the four codecs on one 100k-series exposition, release build.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 // Each codec runs once to warm up, then 15 timed runs; the table gives the median and the best run (this
 // machine is shared and noisy). MB/s counts the bytes of the text or protobuf form (1 MB = 10^6 bytes).
-
-import PushgatewayCore
 
 /// A deterministic 100k-series exposition shaped like what batch jobs push: mostly counters and gauges with
 /// four labels, some summaries and classic histograms, values from small integers to Unix timestamps.
@@ -46,19 +46,28 @@ func makeFamilies(seriesCount: Int) -> [MetricFamily] {
             case .untyped, .gaugeHistogram: metrics.append(Metric(labels: labels, value: .untyped(value)))
             case .summary:
                 let quantiles = [0.5, 0.9, 0.99].map { Quantile(quantile: $0, value: value * $0) }
-                metrics.append(Metric(labels: labels, value: .summary(Summary(sampleCount: next() % 10_000, sampleSum: value, quantiles: quantiles))))
+                metrics.append(
+                    Metric(labels: labels, value: .summary(Summary(sampleCount: next() % 10_000, sampleSum: value, quantiles: quantiles)))
+                )
             case .histogram:
                 var cumulative: UInt64 = 0
                 let buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map { bound -> Bucket in
                     cumulative += next() % 100
                     return Bucket(cumulativeCount: cumulative, upperBound: bound)
                 }
-                metrics.append(Metric(labels: labels, value: .histogram(Histogram(sampleCount: cumulative + 3, sampleSum: value, buckets: buckets))))
+                metrics.append(
+                    Metric(labels: labels, value: .histogram(Histogram(sampleCount: cumulative + 3, sampleSum: value, buckets: buckets)))
+                )
             }
             series += 1
         }
         families.append(
-            MetricFamily(name: "batch_job_metric_\(familyIndex)_total", help: "Benchmark family \(familyIndex).", type: type, metrics: metrics)
+            MetricFamily(
+                name: "batch_job_metric_\(familyIndex)_total",
+                help: "Benchmark family \(familyIndex).",
+                type: type,
+                metrics: metrics
+            )
         )
         familyIndex += 1
     }
@@ -147,6 +156,8 @@ print("")
 print("| codec           | median ms | MB/s (median) | MB/s (best) |")
 print("| --------------- | --------- | ------------- | ----------- |")
 for (name, milliseconds, throughput, best) in results {
-    print("| \(pad(name, 15)) | \(pad(format(milliseconds, decimals: 1), 9)) | \(pad(format(throughput, decimals: 0), 13)) | \(pad(format(best, decimals: 0), 11)) |")
+    print(
+        "| \(pad(name, 15)) | \(pad(format(milliseconds, decimals: 1), 9)) | \(pad(format(throughput, decimals: 0), 13)) | \(pad(format(best, decimals: 0), 11)) |"
+    )
 }
 if sink == 42 { print("") }

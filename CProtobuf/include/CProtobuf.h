@@ -7,6 +7,12 @@
 #include "metrics.pb-c.h"
 #include "google/protobuf/timestamp.pb-c.h"
 
+// Nullability annotations are for Swift's importer (clang); other C compilers ignore them.
+#if !defined(__clang__)
+#define _Nullable
+#define _Nonnull
+#endif
+
 /// A bump allocator: every allocation lives until CProtobuf_arenaReset or CProtobuf_arenaDestroy.
 /// protobuf-c allocates one block per message, string and array; an arena turns that into pointer bumps.
 typedef struct CProtobuf_Arena CProtobuf_Arena;

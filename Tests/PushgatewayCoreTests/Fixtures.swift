@@ -1,7 +1,9 @@
+import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Fixtures captured from real peers (see Fixtures/README.md), read by path next to this file.
@@ -24,5 +26,3 @@ enum Fixtures {
         return result
     }
 }
-
-import Testing

@@ -4,7 +4,11 @@ import Testing
 
 /// A family of every shape the schema carries.
 let everyShape: [MetricFamily] = {
-    let exemplar = Exemplar(labels: [LabelPair(name: "trace_id", value: "abc")], value: 0.7, timestamp: Timestamp(seconds: 1_700_000_000, nanos: 5))
+    let exemplar = Exemplar(
+        labels: [LabelPair(name: "trace_id", value: "abc")],
+        value: 0.7,
+        timestamp: Timestamp(seconds: 1_700_000_000, nanos: 5)
+    )
     let native = Histogram(
         sampleCount: 20,
         sampleSum: 99.23,
@@ -47,9 +51,25 @@ let everyShape: [MetricFamily] = {
         MetricFamily(
             name: "latency",
             type: .summary,
-            metrics: [Metric(value: .summary(Summary(sampleCount: 3, sampleSum: 0.6, quantiles: [Quantile(quantile: 0.5, value: 0.2)], createdTimestamp: Timestamp(seconds: 9, nanos: 9))))]
+            metrics: [
+                Metric(
+                    value: .summary(
+                        Summary(
+                            sampleCount: 3,
+                            sampleSum: 0.6,
+                            quantiles: [Quantile(quantile: 0.5, value: 0.2)],
+                            createdTimestamp: Timestamp(seconds: 9, nanos: 9)
+                        )
+                    )
+                )
+            ]
         ),
-        MetricFamily(name: "sizes", help: "Sizes.", type: .histogram, metrics: [Metric(value: .histogram(native)), Metric(value: .histogram(floatNative))]),
+        MetricFamily(
+            name: "sizes",
+            help: "Sizes.",
+            type: .histogram,
+            metrics: [Metric(value: .histogram(native)), Metric(value: .histogram(floatNative))]
+        ),
         MetricFamily(name: "queue", type: .gaugeHistogram, metrics: [Metric(value: .histogram(Histogram(sampleCount: 1, sampleSum: 1)))]),
         MetricFamily(name: "no_metrics", type: .counter),
         MetricFamily(name: "valueless", type: .gauge, metrics: [Metric(value: .none)]),
@@ -152,7 +172,10 @@ struct ProtobufCodecTests {
 
     @Test func rejectsUnknownMetricType() throws {
         let family: [UInt8] = [0x0A, 0x01, 0x61, 0x18, 0x09]
-        #expect(try #require(throws: ProtobufCodecError.self) { try self.codec.decodeDelimited([UInt8(family.count)] + family) }.code == .invalidEnumValue)
+        #expect(
+            try #require(throws: ProtobufCodecError.self) { try self.codec.decodeDelimited([UInt8(family.count)] + family) }.code
+                == .invalidEnumValue
+        )
     }
 
     @Test func missingTypeReadsAsCounter() throws {

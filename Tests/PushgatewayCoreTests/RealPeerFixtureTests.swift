@@ -27,10 +27,14 @@ struct RealPeerFixtureTests {
         #expect(histogram.buckets.contains { $0.exemplar?.labels == [LabelPair(name: "trace_id", value: "abc123")] })
 
         let requests = try #require(families.first { $0.name == "fixture_requests_total" })
-        #expect(requests.metrics.contains { metric in
-            if case .counter(let counter) = metric.value { return counter.exemplar?.labels == [LabelPair(name: "trace_id", value: "def456")] }
-            return false
-        })
+        #expect(
+            requests.metrics.contains { metric in
+                if case .counter(let counter) = metric.value {
+                    return counter.exemplar?.labels == [LabelPair(name: "trace_id", value: "def456")]
+                }
+                return false
+            }
+        )
         #expect(Set(requests.metrics.flatMap(\.labels).map(\.value)) == ["/api/v1", "a\"b\\c\nd", "Προμηθεύς"])
     }
 
@@ -80,6 +84,9 @@ struct RealPeerFixtureTests {
         let fromProtobuf = try self.codec.decodeDelimited(Fixtures.bytes("pushgateway_scrape.pb")).filter(pushed)
         let fromText = try TextFormatParser().parse(Fixtures.bytes("pushgateway_scrape.txt")).filter(pushed)
         #expect(fromProtobuf.count == 13)
-        #expect(String(decoding: TextFormatEncoder.encode(fromProtobuf), as: UTF8.self) == String(decoding: TextFormatEncoder.encode(fromText), as: UTF8.self))
+        #expect(
+            String(decoding: TextFormatEncoder.encode(fromProtobuf), as: UTF8.self)
+                == String(decoding: TextFormatEncoder.encode(fromText), as: UTF8.self)
+        )
     }
 }

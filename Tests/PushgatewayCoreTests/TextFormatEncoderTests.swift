@@ -29,21 +29,40 @@ struct TextFormatEncoderTests {
     }
 
     @Test func escapesLabelValuesAndKeepsLabelOrder() {
-        let metric = Metric(labels: [LabelPair(name: "z", value: "a\"b\\c\nd"), LabelPair(name: "a", value: "Προμηθεύς")], value: .gauge(-1))
-        #expect(encode([MetricFamily(name: "g", type: .gauge, metrics: [metric])]) == "# TYPE g gauge\ng{z=\"a\\\"b\\\\c\\nd\",a=\"Προμηθεύς\"} -1\n")
+        let metric = Metric(
+            labels: [LabelPair(name: "z", value: "a\"b\\c\nd"), LabelPair(name: "a", value: "Προμηθεύς")],
+            value: .gauge(-1)
+        )
+        #expect(
+            encode([MetricFamily(name: "g", type: .gauge, metrics: [metric])])
+                == "# TYPE g gauge\ng{z=\"a\\\"b\\\\c\\nd\",a=\"Προμηθεύς\"} -1\n"
+        )
     }
 
-    @Test(arguments: [
-        (1e6, "1e+06"), (123456, "123456"), (1234567, "1.234567e+06"), (0.0001, "0.0001"), (1e-5, "1e-05"),
-        (.infinity, "+Inf"), (-.infinity, "-Inf"), (.nan, "NaN"), (-0.0, "0"), (2398.283, "2398.283"),
-    ] as [(Double, String)])
+    @Test(
+        arguments: [
+            (1e6, "1e+06"), (123456, "123456"), (1234567, "1.234567e+06"), (0.0001, "0.0001"), (1e-5, "1e-05"),
+            (.infinity, "+Inf"), (-.infinity, "-Inf"), (.nan, "NaN"), (-0.0, "0"), (2398.283, "2398.283"),
+        ] as [(Double, String)]
+    )
     func writesFloatsAsGo(value: Double, text: String) {
-        #expect(encode([MetricFamily(name: "v", type: .untyped, metrics: [Metric(value: .untyped(value))])]) == "# TYPE v untyped\nv \(text)\n")
+        #expect(
+            encode([MetricFamily(name: "v", type: .untyped, metrics: [Metric(value: .untyped(value))])]) == "# TYPE v untyped\nv \(text)\n"
+        )
     }
 
     @Test func writesSummaryWithQuantileLast() {
-        let summary = Summary(sampleCount: 7, sampleSum: 1.5, quantiles: [Quantile(quantile: 0.5, value: 0.2), Quantile(quantile: 0.99, value: 1e6)])
-        let family = MetricFamily(name: "s", help: "S.", type: .summary, metrics: [Metric(labels: [LabelPair(name: "job", value: "x")], value: .summary(summary))])
+        let summary = Summary(
+            sampleCount: 7,
+            sampleSum: 1.5,
+            quantiles: [Quantile(quantile: 0.5, value: 0.2), Quantile(quantile: 0.99, value: 1e6)]
+        )
+        let family = MetricFamily(
+            name: "s",
+            help: "S.",
+            type: .summary,
+            metrics: [Metric(labels: [LabelPair(name: "job", value: "x")], value: .summary(summary))]
+        )
         #expect(
             encode([family]) == """
                 # HELP s S.
@@ -58,7 +77,11 @@ struct TextFormatEncoderTests {
     }
 
     @Test func synthesisesTheInfBucket() {
-        let histogram = Histogram(sampleCount: 5, sampleSum: 12, buckets: [Bucket(cumulativeCount: 1, upperBound: 0.005), Bucket(cumulativeCount: 3, upperBound: 1e6)])
+        let histogram = Histogram(
+            sampleCount: 5,
+            sampleSum: 12,
+            buckets: [Bucket(cumulativeCount: 1, upperBound: 0.005), Bucket(cumulativeCount: 3, upperBound: 1e6)]
+        )
         #expect(
             encode([MetricFamily(name: "h", type: .histogram, metrics: [Metric(value: .histogram(histogram))])]) == """
                 # TYPE h histogram
@@ -74,7 +97,10 @@ struct TextFormatEncoderTests {
 
     @Test func doesNotRepeatAnExplicitInfBucket() {
         let histogram = Histogram(sampleCount: 2, sampleSum: 1, buckets: [Bucket(cumulativeCount: 2, upperBound: .infinity)])
-        #expect(encode([MetricFamily(name: "h", type: .histogram, metrics: [Metric(value: .histogram(histogram))])]) == "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 2\nh_sum 1\nh_count 2\n")
+        #expect(
+            encode([MetricFamily(name: "h", type: .histogram, metrics: [Metric(value: .histogram(histogram))])])
+                == "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 2\nh_sum 1\nh_count 2\n"
+        )
     }
 
     @Test func reducesNativeOnlyHistogramsAsUpstream() {
@@ -89,18 +115,36 @@ struct TextFormatEncoderTests {
             positiveSpans: [BucketSpan(offset: 1, length: 1)],
             positiveDeltas: [2]
         )
-        let family = MetricFamily(name: "n", type: .gaugeHistogram, metrics: [Metric(labels: [LabelPair(name: "a", value: "b")], value: .histogram(native))])
+        let family = MetricFamily(
+            name: "n",
+            type: .gaugeHistogram,
+            metrics: [Metric(labels: [LabelPair(name: "a", value: "b")], value: .histogram(native))]
+        )
         #expect(encode([family]) == "# TYPE n histogram\nn_bucket{a=\"b\",le=\"+Inf\"} 20\nn_sum{a=\"b\"} 99.23\nn_count{a=\"b\"} 20\n")
     }
 
     @Test func writesFloatHistogramCounts() {
         let histogram = Histogram(sampleCountFloat: 2.5, sampleSum: 1, buckets: [Bucket(cumulativeCountFloat: 1.5, upperBound: 1)])
-        #expect(encode([MetricFamily(name: "h", type: .histogram, metrics: [Metric(value: .histogram(histogram))])]) == "# TYPE h histogram\nh_bucket{le=\"1\"} 1.5\nh_bucket{le=\"+Inf\"} 2.5\nh_sum 1\nh_count 2.5\n")
+        #expect(
+            encode([MetricFamily(name: "h", type: .histogram, metrics: [Metric(value: .histogram(histogram))])])
+                == "# TYPE h histogram\nh_bucket{le=\"1\"} 1.5\nh_bucket{le=\"+Inf\"} 2.5\nh_sum 1\nh_count 2.5\n"
+        )
     }
 
     @Test func quotesNamesThatAreNotLegacy() {
-        let family = MetricFamily(name: "my.metric", help: "H.", type: .counter, metrics: [Metric(labels: [LabelPair(name: "a.b", value: "v")], value: .counter(Counter(value: 1))), Metric(value: .counter(Counter(value: 2)))])
-        #expect(encode([family]) == "# HELP \"my.metric\" H.\n# TYPE \"my.metric\" counter\n{\"my.metric\",\"a.b\"=\"v\"} 1\n{\"my.metric\"} 2\n")
+        let family = MetricFamily(
+            name: "my.metric",
+            help: "H.",
+            type: .counter,
+            metrics: [
+                Metric(labels: [LabelPair(name: "a.b", value: "v")], value: .counter(Counter(value: 1))),
+                Metric(value: .counter(Counter(value: 2))),
+            ]
+        )
+        #expect(
+            encode([family])
+                == "# HELP \"my.metric\" H.\n# TYPE \"my.metric\" counter\n{\"my.metric\",\"a.b\"=\"v\"} 1\n{\"my.metric\"} 2\n"
+        )
     }
 
     @Test func skipsFamiliesWithoutMetrics() {
@@ -108,7 +152,10 @@ struct TextFormatEncoderTests {
     }
 
     @Test func writesTimestamps() {
-        #expect(encode([MetricFamily(name: "t", type: .gauge, metrics: [Metric(value: .gauge(1), timestampMs: -42)])]) == "# TYPE t gauge\nt 1 -42\n")
+        #expect(
+            encode([MetricFamily(name: "t", type: .gauge, metrics: [Metric(value: .gauge(1), timestampMs: -42)])])
+                == "# TYPE t gauge\nt 1 -42\n"
+        )
     }
 
     @Test(arguments: [

@@ -29,9 +29,18 @@ struct TextFormatParserTests {
         ("a 1 2 3\n", #"text format parsing error in line 1: spurious string after timestamp: " 3""#),
         ("a 1 1.5\n", #"text format parsing error in line 1: expected integer as timestamp, got "1.5""#),
         ("# HELP a x\n# HELP a y\na 1\n", #"text format parsing error in line 2: second HELP line for metric name "a""#),
-        ("a 1\n# TYPE a counter\n", #"text format parsing error in line 2: second TYPE line for metric name "a", or TYPE reported after samples"#),
-        ("# TYPE a gauge\n# TYPE a gauge\n", #"text format parsing error in line 2: second TYPE line for metric name "a", or TYPE reported after samples"#),
-        ("# TYPE s summary\ns 1\n# TYPE s_count gauge\n", #"text format parsing error in line 3: second TYPE line for metric name "s", or TYPE reported after samples"#),
+        (
+            "a 1\n# TYPE a counter\n",
+            #"text format parsing error in line 2: second TYPE line for metric name "a", or TYPE reported after samples"#
+        ),
+        (
+            "# TYPE a gauge\n# TYPE a gauge\n",
+            #"text format parsing error in line 2: second TYPE line for metric name "a", or TYPE reported after samples"#
+        ),
+        (
+            "# TYPE s summary\ns 1\n# TYPE s_count gauge\n",
+            #"text format parsing error in line 3: second TYPE line for metric name "s", or TYPE reported after samples"#
+        ),
         ("# TYPE a counter \n", #"text format parsing error in line 1: unknown metric type "counter ""#),
         ("# TYPE a info\n", #"text format parsing error in line 1: unknown metric type "info""#),
         ("# HELP a bad \\t escape\n", #"text format parsing error in line 1: invalid escape sequence '\t'"#),
@@ -57,10 +66,19 @@ struct TextFormatParserTests {
         ("a 1_000\n", #"text format parsing error in line 1: expected float as value, got "1_000""#),
         ("a 1e400\n", #"text format parsing error in line 1: expected float as value, got "1e400""#),
         ("a +nan\n", #"text format parsing error in line 1: expected float as value, got "+nan""#),
-        ("# TYPE h histogram\nh_bucket{le=\"x\"} 1\n", #"text format parsing error in line 2: expected float as value for 'le' label, got "x""#),
-        ("# TYPE s summary\ns{quantile=\"x\"} 1\n", #"text format parsing error in line 2: expected float as value for 'quantile' label, got "x""#),
+        (
+            "# TYPE h histogram\nh_bucket{le=\"x\"} 1\n",
+            #"text format parsing error in line 2: expected float as value for 'le' label, got "x""#
+        ),
+        (
+            "# TYPE s summary\ns{quantile=\"x\"} 1\n",
+            #"text format parsing error in line 2: expected float as value for 'quantile' label, got "x""#
+        ),
         ("# TYPE h histogram\nh_count -1\n", #"text format parsing error in line 2: negative count for histogram "h""#),
-        ("# TYPE h histogram\nh_bucket{le=\"1\"} -2\n", #"text format parsing error in line 2: negative bucket population for histogram "h""#),
+        (
+            "# TYPE h histogram\nh_bucket{le=\"1\"} -2\n",
+            #"text format parsing error in line 2: negative bucket population for histogram "h""#
+        ),
         ("# TYPE g gauge_histogram\ng 1\n", #"unexpected type for metric name "g""#),
         ("# HELP 1a x\n", "text format parsing error in line 1: invalid metric name in comment"),
         ("# HELP a.b x\n", "text format parsing error in line 1: invalid metric name in comment"),
@@ -90,11 +108,13 @@ struct TextFormatParserTests {
     @Test func repeatedNamesThatGrowOrChangeAreReadInFull() throws {
         let families = try parse("abc{x=\"1\"} 1\nabc_total{xy=\"1\"} 2\nabc{x=\"1\",x2=\"v\"} 3\nabc{x=\"\\\"q\"} 4\n")
         #expect(families.map(\.name) == ["abc", "abc_total"])
-        #expect(families[0].metrics.map(\.labels) == [
-            [LabelPair(name: "x", value: "1")],
-            [LabelPair(name: "x", value: "1"), LabelPair(name: "x2", value: "v")],
-            [LabelPair(name: "x", value: "\"q")],
-        ])
+        #expect(
+            families[0].metrics.map(\.labels) == [
+                [LabelPair(name: "x", value: "1")],
+                [LabelPair(name: "x", value: "1"), LabelPair(name: "x2", value: "v")],
+                [LabelPair(name: "x", value: "\"q")],
+            ]
+        )
         #expect(families[1].metrics.first?.labels == [LabelPair(name: "xy", value: "1")])
     }
 
@@ -124,10 +144,12 @@ struct TextFormatParserTests {
         #expect(families.first?.name == "a")
     }
 
-    @Test(arguments: [
-        ("NaN", Double.nan), ("nan", .nan), ("Inf", .infinity), ("+Inf", .infinity), ("-Inf", -.infinity),
-        ("infinity", .infinity), ("-Infinity", -.infinity), ("1e3", 1000), (".5", 0.5), ("+1", 1), ("5.", 5), ("1E-3", 0.001),
-    ] as [(String, Double)])
+    @Test(
+        arguments: [
+            ("NaN", Double.nan), ("nan", .nan), ("Inf", .infinity), ("+Inf", .infinity), ("-Inf", -.infinity),
+            ("infinity", .infinity), ("-Infinity", -.infinity), ("1e3", 1000), (".5", 0.5), ("+1", 1), ("5.", 5), ("1E-3", 0.001),
+        ] as [(String, Double)]
+    )
     func acceptsGoFloatSpellings(text: String, value: Double) throws {
         let families = try parse("a \(text)\n")
         guard case .untyped(let parsed) = families.first?.metrics.first?.value else {
@@ -167,7 +189,9 @@ struct TextFormatParserTests {
 
     @Test func decodesLabelValueEscapes() throws {
         let families = try parse("a{b=\"q\\\"u\\\\o\\nte\",c=\"Προμηθεύς\"} 1\n")
-        #expect(families.first?.metrics.first?.labels == [LabelPair(name: "b", value: "q\"u\\o\nte"), LabelPair(name: "c", value: "Προμηθεύς")])
+        #expect(
+            families.first?.metrics.first?.labels == [LabelPair(name: "b", value: "q\"u\\o\nte"), LabelPair(name: "c", value: "Προμηθεύς")]
+        )
     }
 
     @Test func typeIsCaseInsensitive() throws {
@@ -177,7 +201,16 @@ struct TextFormatParserTests {
 
     @Test func helpAndTypeFromComments() throws {
         let families = try parse("# TYPE a counter\n# HELP a The help.\na{x=\"1\"} 3\n")
-        #expect(families == [MetricFamily(name: "a", help: "The help.", type: .counter, metrics: [Metric(labels: [LabelPair(name: "x", value: "1")], value: .counter(Counter(value: 3)))])])
+        #expect(
+            families == [
+                MetricFamily(
+                    name: "a",
+                    help: "The help.",
+                    type: .counter,
+                    metrics: [Metric(labels: [LabelPair(name: "x", value: "1")], value: .counter(Counter(value: 3)))]
+                )
+            ]
+        )
     }
 
     @Test func dropsFamiliesWithoutSamples() throws {
@@ -217,7 +250,13 @@ struct TextFormatParserTests {
                     metrics: [
                         Metric(
                             labels: [LabelPair(name: "l", value: "a")],
-                            value: .summary(Summary(sampleCount: 4, sampleSum: 3, quantiles: [Quantile(quantile: 0.5, value: 1), Quantile(quantile: 0.9, value: 2)]))
+                            value: .summary(
+                                Summary(
+                                    sampleCount: 4,
+                                    sampleSum: 3,
+                                    quantiles: [Quantile(quantile: 0.5, value: 1), Quantile(quantile: 0.9, value: 2)]
+                                )
+                            )
                         ),
                         Metric(labels: [LabelPair(name: "l", value: "b")], value: .summary(Summary(sampleCount: 1))),
                     ]
@@ -277,7 +316,16 @@ struct TextFormatParserTests {
         let input = "{\"my.metric\",\"a.b\"=\"v\"} 1\n# HELP \"my.metric\" Help.\n"
         #expect(parseError(input) == #"text format parsing error in line 1: invalid metric name "my.metric""#)
         let families = try parse(input, utf8Names: true)
-        #expect(families == [MetricFamily(name: "my.metric", help: "Help.", type: .untyped, metrics: [Metric(labels: [LabelPair(name: "a.b", value: "v")], value: .untyped(1))])])
+        #expect(
+            families == [
+                MetricFamily(
+                    name: "my.metric",
+                    help: "Help.",
+                    type: .untyped,
+                    metrics: [Metric(labels: [LabelPair(name: "a.b", value: "v")], value: .untyped(1))]
+                )
+            ]
+        )
     }
 
     @Test func quotedLegacyNamesAreFineWithoutTheOption() throws {

@@ -38,7 +38,12 @@ package struct DelimitedFrameReader {
             let byte = self.bytes[cursor]
             cursor += 1
             guard shift < 64 else {
-                throw ProtobufCodecError(.malformedLength, messageIndex: self.index, offset: start, message: "length prefix is not a valid varint")
+                throw ProtobufCodecError(
+                    .malformedLength,
+                    messageIndex: self.index,
+                    offset: start,
+                    message: "length prefix is not a valid varint"
+                )
             }
             length |= UInt64(byte & 0x7F) << shift
             if byte & 0x80 == 0 { break }

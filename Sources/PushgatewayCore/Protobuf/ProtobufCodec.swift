@@ -5,11 +5,11 @@
 private import CProtobuf
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads and writes varint-delimited `io.prometheus.client.MetricFamily` streams
@@ -223,7 +223,11 @@ private struct CConverter {
         )
     }
 
-    private mutating func metric(_ metric: Io__Prometheus__Client__Metric, type: MetricType, family: String) throws(ProtobufCodecError) -> Metric {
+    private mutating func metric(
+        _ metric: Io__Prometheus__Client__Metric,
+        type: MetricType,
+        family: String
+    ) throws(ProtobufCodecError) -> Metric {
         let labels = try self.labels(metric.label, count: metric.n_label, owner: family)
         self.previousLabels = labels
         // Prefer the value message that matches the family type; otherwise the first present.
@@ -298,7 +302,11 @@ private struct CConverter {
     }
 
     private func counter(_ counter: Io__Prometheus__Client__Counter) -> Counter {
-        Counter(value: counter.value, exemplar: self.exemplar(counter.exemplar), createdTimestamp: self.timestamp(counter.created_timestamp))
+        Counter(
+            value: counter.value,
+            exemplar: self.exemplar(counter.exemplar),
+            createdTimestamp: self.timestamp(counter.created_timestamp)
+        )
     }
 
     private func summary(_ summary: Io__Prometheus__Client__Summary, family: String) throws(ProtobufCodecError) -> Summary {
@@ -316,7 +324,10 @@ private struct CConverter {
         )
     }
 
-    private func spans(_ spans: UnsafeMutablePointer<UnsafeMutablePointer<Io__Prometheus__Client__BucketSpan>?>?, count: Int) -> [BucketSpan] {
+    private func spans(
+        _ spans: UnsafeMutablePointer<UnsafeMutablePointer<Io__Prometheus__Client__BucketSpan>?>?,
+        count: Int
+    ) -> [BucketSpan] {
         guard let spans, count > 0 else { return [] }
         return (0..<count).compactMap { index in
             spans[index].map { BucketSpan(offset: $0.pointee.offset, length: $0.pointee.length) }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // Encoders write many short runs (names, `="`, values); appending each to an Array costs a uniqueness and
@@ -14,7 +14,7 @@ import Darwin
 
 struct ByteWriter {
     var cursor: UnsafeMutablePointer<UInt8>
-    
+
     init(_ start: UnsafeMutablePointer<UInt8>) {
         self.cursor = start
     }
@@ -47,7 +47,7 @@ struct ByteWriter {
 extension Array where Element == UInt8 {
     /// Reserves `bound` bytes at the end, lets `body` write at most that many through a ``ByteWriter``, and
     /// keeps what it wrote.
-    
+
     mutating func appendWithWriter(upperBound bound: Int, _ body: (inout ByteWriter) -> Void) {
         let start = self.count
         self.append(contentsOf: repeatElement(0, count: bound))

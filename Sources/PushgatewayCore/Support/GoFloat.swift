@@ -9,13 +9,13 @@ package enum GoFloat {
     package static let maxLength = 32
 
     /// Appends `value` as Go's `strconv.FormatFloat(value, 'g', -1, 64)` (and `fmt.Sprint`) writes it.
-    
+
     package static func append(_ value: Double, to buffer: inout [UInt8]) {
         buffer.appendWithWriter(upperBound: self.maxLength) { self.write(value, to: &$0) }
     }
 
     /// Appends `value` as Go's expfmt `writeFloat` does: like ``append(_:to:)`` but `-0` prints as `0`.
-    
+
     package static func appendExposition(_ value: Double, to buffer: inout [UInt8]) {
         buffer.appendWithWriter(upperBound: self.maxLength) { self.writeExposition(value, to: &$0) }
     }

@@ -100,7 +100,15 @@ public enum TextFormatEncoder {
             self.writeSample(name, legacy: legacy, suffix: "", metric, extra: nil, value: value, to: &writer)
         case .summary(let summary):
             for quantile in summary.quantiles {
-                self.writeSample(name, legacy: legacy, suffix: "", metric, extra: ("quantile", quantile.quantile), value: quantile.value, to: &writer)
+                self.writeSample(
+                    name,
+                    legacy: legacy,
+                    suffix: "",
+                    metric,
+                    extra: ("quantile", quantile.quantile),
+                    value: quantile.value,
+                    to: &writer
+                )
             }
             self.writeSample(name, legacy: legacy, suffix: "_sum", metric, extra: nil, value: summary.sampleSum, to: &writer)
             self.writeSample(name, legacy: legacy, suffix: "_count", metric, extra: nil, value: Double(summary.sampleCount), to: &writer)
@@ -110,7 +118,15 @@ public enum TextFormatEncoder {
             var sawInfinity = false
             for bucket in histogram.buckets {
                 let population = bucket.cumulativeCountFloat.flatMap { $0 > 0 ? $0 : nil } ?? Double(bucket.cumulativeCount)
-                self.writeSample(name, legacy: legacy, suffix: "_bucket", metric, extra: ("le", bucket.upperBound), value: population, to: &writer)
+                self.writeSample(
+                    name,
+                    legacy: legacy,
+                    suffix: "_bucket",
+                    metric,
+                    extra: ("le", bucket.upperBound),
+                    value: population,
+                    to: &writer
+                )
                 if bucket.upperBound == .infinity {
                     sawInfinity = true
                 }

@@ -4,11 +4,11 @@
 // message it rejects with are the same here.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 private let asciiNewline: UInt8 = 0x0A
@@ -270,7 +270,8 @@ private struct TextFormatDecoder {
     }
 
     private mutating func readSample() throws(TextFormatError) {
-        let known = self.cachedResolution != nil
+        let known =
+            self.cachedResolution != nil
             && self.cachedName.withUnsafeBufferPointer { self.scanner.readKnownName($0, isMetricName: true) }
         if !known {
             guard try self.scanner.readMetricName() else { throw self.endOfInput }
@@ -426,7 +427,8 @@ private struct TextFormatDecoder {
                 return try self.readValue()
             }
             let position = self.labels.count
-            let known = position < self.previousLabels.count
+            let known =
+                position < self.previousLabels.count
                 && withUTF8Bytes(self.previousLabels[position].name) { self.scanner.readKnownName($0, isMetricName: false) }
             if !known {
                 guard try self.scanner.readLabelName() else { throw self.endOfInput }

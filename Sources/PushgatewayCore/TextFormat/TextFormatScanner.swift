@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // The byte-level half of the text parser: a cursor over UTF-8 bytes with the reading verbs of Go's
@@ -301,7 +301,10 @@ struct TextFormatScanner {
             while end < self.bytes.count {
                 let byte = self.bytes[end]
                 let lower = byte | 0x20
-                guard (lower >= 0x61 && lower <= 0x7A) || byte == 0x5F || (byte >= 0x30 && byte <= 0x39) || (isMetricName && byte == asciiColon) else {
+                guard
+                    (lower >= 0x61 && lower <= 0x7A) || byte == 0x5F || (byte >= 0x30 && byte <= 0x39)
+                        || (isMetricName && byte == asciiColon)
+                else {
                     break
                 }
                 end += 1
@@ -374,7 +377,14 @@ struct TextFormatScanner {
         }
         self.beginToken()
         // Fast path: scan to the closing quote; most values have no escapes.
-        let end = firstIndex(of: asciiQuote, asciiBackslash, asciiNewline, in: self.bytes.baseAddress!, from: self.position, to: self.bytes.count)
+        let end = firstIndex(
+            of: asciiQuote,
+            asciiBackslash,
+            asciiNewline,
+            in: self.bytes.baseAddress!,
+            from: self.position,
+            to: self.bytes.count
+        )
         if end < self.bytes.count && self.bytes[end] == asciiQuote {
             self.tokenEnd = end
             self.position = end
