@@ -108,3 +108,11 @@ size_t CProtobuf_packedSizeOfMetricFamily(const Io__Prometheus__Client__MetricFa
 size_t CProtobuf_packMetricFamily(const Io__Prometheus__Client__MetricFamily *family, void *out) {
     return io__prometheus__client__metric_family__pack(family, (uint8_t *)out);
 }
+
+size_t CProtobuf_packedSizeOfMetric(const Io__Prometheus__Client__Metric *metric) {
+    return io__prometheus__client__metric__get_packed_size(metric);
+}
+
+size_t CProtobuf_packMetric(const Io__Prometheus__Client__Metric *metric, void *out) {
+    return io__prometheus__client__metric__pack(metric, (uint8_t *)out);
+}

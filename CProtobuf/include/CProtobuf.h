@@ -11,6 +11,11 @@
 #if !defined(__clang__)
 #define _Nullable
 #define _Nonnull
+/// The encoded size of one Metric message in bytes.
+size_t CProtobuf_packedSizeOfMetric(const Io__Prometheus__Client__Metric *_Nonnull metric);
+/// Encodes one Metric message into `out`, which must hold CProtobuf_packedSizeOfMetric bytes.
+size_t CProtobuf_packMetric(const Io__Prometheus__Client__Metric *_Nonnull metric, void *_Nonnull out);
+
 #endif
 
 /// A bump allocator: every allocation lives until CProtobuf_arenaReset or CProtobuf_arenaDestroy.
@@ -35,5 +40,10 @@ Io__Prometheus__Client__MetricFamily *_Nullable CProtobuf_unpackMetricFamily(
 size_t CProtobuf_packedSizeOfMetricFamily(const Io__Prometheus__Client__MetricFamily *_Nonnull family);
 /// Encodes `family` into `out`, which must hold CProtobuf_packedSizeOfMetricFamily bytes; returns the size written.
 size_t CProtobuf_packMetricFamily(const Io__Prometheus__Client__MetricFamily *_Nonnull family, void *_Nonnull out);
+
+/// The encoded size of one Metric message in bytes.
+size_t CProtobuf_packedSizeOfMetric(const Io__Prometheus__Client__Metric *_Nonnull metric);
+/// Encodes one Metric message into `out`, which must hold CProtobuf_packedSizeOfMetric bytes.
+size_t CProtobuf_packMetric(const Io__Prometheus__Client__Metric *_Nonnull metric, void *_Nonnull out);
 
 #endif

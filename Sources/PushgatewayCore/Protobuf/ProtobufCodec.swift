@@ -137,6 +137,22 @@ public struct ProtobufCodec: Sendable {
         }
     }
 
+    /// Encodes one `Metric` message (no length prefix), as it appears inside a family's field 4.
+    ///
+    /// The store caches these per series and assembles families from them without re-encoding.
+    public func encodeMetric(_ metric: Metric) -> [UInt8] {
+        Self.withArena { arena in
+            let builder = CBuilder(arena: arena)
+            let message = builder.metricMessage(metric)
+            let size = CProtobuf_packedSizeOfMetric(message)
+            var buffer = [UInt8](repeating: 0, count: size)
+            buffer.withUnsafeMutableBytes { bytes in
+                _ = CProtobuf_packMetric(message, bytes.baseAddress!)
+            }
+            return buffer
+        }
+    }
+
     private static func pack(_ message: UnsafePointer<Io__Prometheus__Client__MetricFamily>, size: Int, to buffer: inout [UInt8]) {
         let start = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: size))
@@ -443,6 +459,10 @@ private struct CBuilder {
         }
         self.setUnknownFields(family.unknownFields, on: &message.pointee.base)
         return message
+    }
+
+    func metricMessage(_ metric: Metric) -> UnsafeMutablePointer<Io__Prometheus__Client__Metric> {
+        self.metric(metric)
     }
 
     private func metric(_ metric: Metric) -> UnsafeMutablePointer<Io__Prometheus__Client__Metric> {

@@ -38,6 +38,25 @@ public enum TextFormatEncoder {
         return buffer
     }
 
+    /// Appends the `# HELP` (only when `help` is set) and `# TYPE` lines of a family.
+    public static func appendHeader(name: String, help: String?, type: MetricType, to buffer: inout [UInt8]) {
+        let bound = 7 + (name.utf8.count * 2 + 2) * 2 + (help?.utf8.count ?? 0) * 2 + 32
+        buffer.appendWithWriter(upperBound: bound) { writer in
+            self.writeHeader(name: name, help: help, type: type, to: &writer)
+        }
+    }
+
+    /// Appends the sample lines of one metric of the family `familyName` (one line for counters, gauges
+    /// and untyped; quantiles, `_sum`, `_count` for summaries; buckets, `_sum`, `_count` for histograms).
+    public static func appendSamples(of metric: Metric, familyName: String, to buffer: inout [UInt8]) {
+        let family = MetricFamily(name: familyName, type: .untyped, metrics: [metric])
+        buffer.appendWithWriter(upperBound: self.upperBound(of: family)) { writer in
+            withUTF8Bytes(familyName) { name in
+                self.writeSamples(of: metric, name: name, legacy: self.isLegacyName(name), to: &writer)
+            }
+        }
+    }
+
     // MARK: Size bound
 
     /// The most bytes ``write(_:to:)`` can write for `family`.
@@ -67,28 +86,32 @@ public enum TextFormatEncoder {
     // MARK: Writing
 
     private static func write(_ family: MetricFamily, to writer: inout ByteWriter) {
-        if let help = family.help {
+        self.writeHeader(name: family.name, help: family.help, type: family.type, to: &writer)
+        withUTF8Bytes(family.name) { name in
+            let legacy = self.isLegacyName(name)
+            for metric in family.metrics {
+                self.writeSamples(of: metric, name: name, legacy: legacy, to: &writer)
+            }
+        }
+    }
+
+    private static func writeHeader(name: String, help: String?, type: MetricType, to writer: inout ByteWriter) {
+        if let help {
             writer.write("# HELP ")
-            self.writeName(family.name, to: &writer)
+            self.writeName(name, to: &writer)
             writer.write(0x20)
             withUTF8Bytes(help) { self.writeEscaped($0, quotes: false, to: &writer) }
             writer.write(asciiNewline)
         }
         writer.write("# TYPE ")
-        self.writeName(family.name, to: &writer)
-        switch family.type {
+        self.writeName(name, to: &writer)
+        switch type {
         case .counter: writer.write(" counter\n")
         case .gauge: writer.write(" gauge\n")
         case .summary: writer.write(" summary\n")
         case .untyped: writer.write(" untyped\n")
         // The 0.0.4 format has no gauge histogram; upstream writes it as a histogram.
         case .histogram, .gaugeHistogram: writer.write(" histogram\n")
-        }
-        withUTF8Bytes(family.name) { name in
-            let legacy = self.isLegacyName(name)
-            for metric in family.metrics {
-                self.writeSamples(of: metric, name: name, legacy: legacy, to: &writer)
-            }
         }
     }
 

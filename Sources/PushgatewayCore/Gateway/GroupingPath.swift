@@ -1,0 +1,435 @@
+// The grouping key of a push or delete URL, read the way upstream's Go stack reads it: net/url percent-decodes
+// the whole path first (so `%2F` becomes a separator), httprouter splits the decoded path into `:job` and
+// `*labels`, then the push handler (PG handler/push.go `splitLabels`, `decodeBase64`) validates and decodes.
+// Before any of that, Go's ServeMux answers 301 to the cleaned path for `//`, `/./` and `/../`.
+
+private let asciiLineFeed: UInt8 = 0x0A
+private let asciiCarriageReturn: UInt8 = 0x0D
+private let asciiPercent: UInt8 = 0x25
+private let asciiDot: UInt8 = 0x2E
+private let asciiSlash: UInt8 = 0x2F
+private let asciiEquals: UInt8 = 0x3D
+private let asciiUnderscore: UInt8 = 0x5F
+private let base64Suffix = Array("@base64".utf8)
+
+/// A push or delete URL that upstream would not route, or whose grouping key it rejects.
+///
+/// ``description`` is upstream's message. The push and delete handlers answer it verbatim (plus `\n`) with
+/// 400; ``Code-swift.struct/invalidURL`` and ``Code-swift.struct/routeNotFound`` happen in Go before any handler.
+public struct GroupingPathError: Error, Hashable, Sendable {
+    /// A broad classification; codes may be added without breaking `switch`es elsewhere.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Wrapped: Hashable, Sendable {
+            case invalidURL
+            case routeNotFound
+            case invalidJobBase64
+            case oddNumberOfComponents
+            case improperLabelName
+            case invalidLabelBase64
+            case missingJob
+            case invalidUTF8
+        }
+
+        private var wrapped: Wrapped
+        private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
+
+        /// A `%` not followed by two hex digits, or a control byte: Go's server rejects the request line with
+        /// a bare `400 Bad Request` (and closes the connection) before routing.
+        public static var invalidURL: Self { Self(.invalidURL) }
+        /// Nothing after `/metrics/job/` (or `/metrics/job@base64/`): no route matches, 404 `404 page not found`.
+        public static var routeNotFound: Self { Self(.routeNotFound) }
+        /// The `job@base64` segment is not valid base64url.
+        public static var invalidJobBase64: Self { Self(.invalidJobBase64) }
+        /// The labels part does not split into name/value pairs.
+        public static var oddNumberOfComponents: Self { Self(.oddNumberOfComponents) }
+        /// A label name is not valid, or starts with `__`.
+        public static var improperLabelName: Self { Self(.improperLabelName) }
+        /// A `name@base64` label value is not valid base64url.
+        public static var invalidLabelBase64: Self { Self(.invalidLabelBase64) }
+        /// The job name is empty.
+        public static var missingJob: Self { Self(.missingJob) }
+        /// The job or a label value is not valid UTF-8 once decoded. Upstream accepts it here and fails later
+        /// (consistency check, or every scrape with the check disabled); rejecting it is a deliberate difference.
+        public static var invalidUTF8: Self { Self(.invalidUTF8) }
+
+        public var description: String { String(describing: self.wrapped) }
+    }
+
+    /// What went wrong, broadly.
+    public var code: Code
+    /// Upstream's message, e.g. `improper label name "__a"`.
+    public var message: String
+
+    package init(_ code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
+extension GroupingPathError: CustomStringConvertible {
+    public var description: String { self.message }
+}
+
+/// Parses the grouping key of push and delete URLs (`/metrics/job/<job>{/<name>/<value>}` and the
+/// `/metrics/job@base64/<job>…` form) exactly as upstream does.
+public enum GroupingPath {
+    /// Parses the grouping key from the raw path that follows `/metrics/job/` or `/metrics/job@base64/`.
+    ///
+    /// The path is percent-decoded first and split afterwards, as Go's router sees it: the job is the first
+    /// segment of the decoded path and the labels are the rest, so `%2F` separates segments. Label values
+    /// with a `@base64` name suffix, and the job on the `job@base64` route, are RFC 4648 base64url with any
+    /// trailing `=` ignored (`=` alone is the empty value). A `job` label in the labels part is overwritten by
+    /// the job segment; of duplicate names the last one wins. A trailing slash (`x/a/`) yields `a=""`.
+    ///
+    /// - Parameters:
+    ///   - rawPath: The path after the route prefix, still percent-encoded, without the query string.
+    ///   - jobIsBase64: Whether the route was `/metrics/job@base64/`.
+    ///   - utf8Names: Upstream's `--push.enable-utf8-names`: label names may be any non-empty UTF-8 and are
+    ///     unescaped from the `U__` value encoding (prometheus/common `UnescapeName`, "values" scheme).
+    /// - Returns: The grouping key, `job` included.
+    /// - Throws: ``GroupingPathError``: first what Go rejects before routing (a malformed `%` escape or a
+    ///   control byte; an empty path, which no route matches), then upstream's handler checks in its order (job
+    ///   base64, each label pair in turn, the empty job), and last a job or label value that is not UTF-8.
+    public static func parse(
+        _ rawPath: some StringProtocol,
+        jobIsBase64: Bool,
+        utf8Names: Bool = false
+    ) throws(GroupingPathError) -> GroupingKey {
+        let raw = Array(rawPath.utf8)
+        let path = try self.percentDecoded(raw)
+        guard !path.isEmpty else {
+            throw GroupingPathError(.routeNotFound, message: "404 page not found")
+        }
+        let jobEnd = path.firstIndex(of: asciiSlash) ?? path.endIndex
+        var job = Array(path[..<jobEnd])
+        let labelsPart = path[jobEnd...]
+
+        if jobIsBase64 {
+            let (decoded, errorOffset) = Base64URL.decode(job[...])
+            if let errorOffset {
+                // Upstream overwrites the job variable before formatting, so %q shows the partial decoding.
+                throw GroupingPathError(
+                    .invalidJobBase64,
+                    message: "invalid base64 encoding in job name \(GoQuote.string(decoded)): "
+                        + "illegal base64 data at input byte \(errorOffset)"
+                )
+            }
+            job = decoded
+        }
+
+        var labels: [(name: [UInt8], value: [UInt8])] = []
+        if labelsPart.count > 1 {
+            let components = labelsPart.dropFirst().split(separator: asciiSlash, omittingEmptySubsequences: false)
+            guard components.count % 2 == 0 else {
+                throw GroupingPathError(
+                    .oddNumberOfComponents,
+                    message: "odd number of components in label string \(GoQuote.string(labelsPart))"
+                )
+            }
+            for pair in stride(from: 0, to: components.count, by: 2) {
+                labels.append(try self.label(name: components[pair], value: components[pair + 1], utf8Names: utf8Names))
+            }
+        }
+
+        guard !job.isEmpty else {
+            throw GroupingPathError(.missingJob, message: "job name is required")
+        }
+
+        var pairs: [LabelPair] = []
+        pairs.reserveCapacity(labels.count + 1)
+        for (name, value) in labels {
+            pairs.append(LabelPair(name: String(decoding: name, as: UTF8.self), value: try self.string(value, label: name)))
+        }
+        pairs.append(LabelPair(name: "job", value: try self.string(job, label: Array("job".utf8))))
+        return GroupingKey(pairs)
+    }
+
+    /// Validates and decodes one name/value pair of the labels part (upstream's `splitLabels` loop body).
+    private static func label(
+        name: ArraySlice<UInt8>,
+        value: ArraySlice<UInt8>,
+        utf8Names: Bool
+    ) throws(GroupingPathError) -> (name: [UInt8], value: [UInt8]) {
+        let isBase64 = name.count >= base64Suffix.count && name.suffix(base64Suffix.count).elementsEqual(base64Suffix)
+        let trimmedName = isBase64 ? name.dropLast(base64Suffix.count) : name
+        let unescapedName = utf8Names ? self.unescapeValueEncoding(trimmedName) : Array(trimmedName)
+        let isValid = utf8Names ? self.isValidUTF8Name(unescapedName) : self.isLegacyLabelName(unescapedName)
+        // The reserved-prefix check looks at the name as sent, before U__ unescaping.
+        guard isValid, !trimmedName.starts(with: [asciiUnderscore, asciiUnderscore]) else {
+            throw GroupingPathError(.improperLabelName, message: "improper label name \(GoQuote.string(trimmedName))")
+        }
+        guard isBase64 else {
+            return (unescapedName, Array(value))
+        }
+        let (decoded, errorOffset) = Base64URL.decode(value)
+        if let errorOffset {
+            throw GroupingPathError(
+                .invalidLabelBase64,
+                message: "invalid base64 encoding for label \(String(decoding: trimmedName, as: UTF8.self))=\(GoQuote.string(value)): "
+                    + "illegal base64 data at input byte \(errorOffset)"
+            )
+        }
+        return (unescapedName, decoded)
+    }
+
+    /// Go's `url.PathUnescape` as `url.ParseRequestURI` applies it, control-byte check included.
+    static func percentDecoded(_ raw: [UInt8]) throws(GroupingPathError) -> [UInt8] {
+        if raw.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            throw GroupingPathError(.invalidURL, message: "net/url: invalid control character in URL")
+        }
+        guard raw.contains(asciiPercent) else {
+            return raw
+        }
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(raw.count)
+        var index = 0
+        while index < raw.count {
+            let byte = raw[index]
+            guard byte == asciiPercent else {
+                decoded.append(byte)
+                index += 1
+                continue
+            }
+            guard index + 2 < raw.count, let high = hexValue(raw[index + 1]), let low = hexValue(raw[index + 2]) else {
+                let escape = raw[index..<min(index + 3, raw.count)]
+                throw GroupingPathError(.invalidURL, message: "invalid URL escape \(GoQuote.string(escape))")
+            }
+            decoded.append(high << 4 | low)
+            index += 3
+        }
+        return decoded
+    }
+
+    /// `[a-zA-Z_][a-zA-Z0-9_]*`, upstream's legacy label name rule.
+    private static func isLegacyLabelName(_ name: [UInt8]) -> Bool {
+        guard let first = name.first, !(0x30...0x39).contains(first) else { return false }
+        return name.allSatisfy { byte in
+            (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || byte == asciiUnderscore
+        }
+    }
+
+    /// Upstream's UTF-8 label name rule: any non-empty valid UTF-8.
+    private static func isValidUTF8Name(_ name: [UInt8]) -> Bool {
+        !name.isEmpty && name.withUnsafeBytes { makeValidatedString($0) } != nil
+    }
+
+    /// prometheus/common `UnescapeName` with the "values" scheme: the name unchanged unless it is `U__` + an
+    /// encoding in which `__` is `_` and `_<hex>_` is that code point; any malformed escape keeps the name.
+    static func unescapeValueEncoding(_ name: ArraySlice<UInt8>) -> [UInt8] {
+        let prefix: [UInt8] = [0x55, asciiUnderscore, asciiUnderscore]
+        guard name.starts(with: prefix) else { return Array(name) }
+        let escaped = Array(name.dropFirst(prefix.count))
+        var unescaped: [UInt8] = []
+        var index = 0
+        while index < escaped.count {
+            guard escaped[index] == asciiUnderscore else {
+                unescaped.append(escaped[index])
+                index += 1
+                continue
+            }
+            index += 1
+            guard index < escaped.count else { return Array(name) }
+            if escaped[index] == asciiUnderscore {
+                unescaped.append(asciiUnderscore)
+                index += 1
+                continue
+            }
+            var codePoint: UInt32 = 0
+            var digits = 0
+            while true {
+                // Upstream gives up at a sixth character before the closing `_`, so at most five hex digits.
+                guard index < escaped.count, digits < 6 else { return Array(name) }
+                if escaped[index] == asciiUnderscore {
+                    guard let scalar = Unicode.Scalar(codePoint) else { return Array(name) }
+                    unescaped.append(contentsOf: String(scalar).utf8)
+                    index += 1
+                    break
+                }
+                // Go lower-cases with `| 0x20` before the range checks, so bytes 0x10–0x19 also read as digits.
+                let lowered = escaped[index] | 0x20
+                switch lowered {
+                case 0x30...0x39: codePoint = codePoint &* 16 &+ UInt32(lowered - 0x30)
+                case 0x61...0x66: codePoint = codePoint &* 16 &+ UInt32(lowered - 0x61 + 10)
+                default: return Array(name)
+                }
+                digits += 1
+                index += 1
+            }
+        }
+        return unescaped
+    }
+
+    /// The decoded bytes as a String; invalid UTF-8 is this gateway's one extra rejection
+    /// (``GroupingPathError/Code-swift.struct/invalidUTF8``).
+    private static func string(_ bytes: [UInt8], label: [UInt8]) throws(GroupingPathError) -> String {
+        guard let string = bytes.withUnsafeBytes({ makeValidatedString($0) }) else {
+            throw GroupingPathError(
+                .invalidUTF8,
+                message: "grouping label \(String(decoding: label, as: UTF8.self)) has a value that is not valid UTF-8: "
+                    + GoQuote.string(bytes)
+            )
+        }
+        return string
+    }
+}
+
+/// Go's `http.ServeMux` path canonicalisation, which runs before any handler of upstream's server.
+public enum ServeMuxPath {
+    /// The path Go's ServeMux redirects a request to with 301, or `nil` if it passes the request on.
+    ///
+    /// Since Go 1.22 the mux cleans the *escaped* path (`URL.EscapedPath()`, normally the path as sent) with
+    /// `path.Clean`, keeping a trailing slash, and redirects when that changes it: `//`, `/./`, `/../`, a
+    /// trailing `/.` or `/..`. Escaped dots and slashes (`%2E`, `%2F`) are not segments at this stage. Go builds
+    /// the Location header from this value with `url.URL{Path: …}.String()`, which escapes it once more (`%`
+    /// becomes `%25`) and appends the original query.
+    ///
+    /// - Parameter rawPath: The request path as sent, without the query string.
+    /// - Returns: The cleaned escaped path, or `nil` when there is nothing to clean or the path is one Go's
+    ///   server rejects with 400 before routing (see ``isAcceptedByGo(_:)``).
+    public static func redirectTarget(forRawPath rawPath: some StringProtocol) -> String? {
+        let raw = Array(rawPath.utf8)
+        guard let decoded = try? GroupingPath.percentDecoded(raw) else {
+            return nil
+        }
+        let escaped = self.isValidEncoded(raw) ? raw : self.escaped(decoded)
+        let cleaned = self.cleanPath(escaped)
+        return cleaned == escaped ? nil : String(decoding: cleaned, as: UTF8.self)
+    }
+
+    /// Whether Go's `url.ParseRequestURI` accepts the path: every `%` starts a two-hex-digit escape and there is
+    /// no control byte. Go answers any other request line with a bare `400 Bad Request` before routing.
+    public static func isAcceptedByGo(_ rawPath: some StringProtocol) -> Bool {
+        (try? GroupingPath.percentDecoded(Array(rawPath.utf8))) != nil
+    }
+
+    /// Go's `validEncoded(s, encodePath)`: whether `URL.EscapedPath()` keeps the raw path as sent.
+    private static func isValidEncoded(_ raw: [UInt8]) -> Bool {
+        raw.allSatisfy { byte in
+            switch byte {
+            case 0x21, 0x24, 0x26, 0x27, 0x28, 0x29, 0x2A, 0x2B, 0x2C, 0x3B, 0x3D, 0x3A, 0x40, 0x5B, 0x5D, asciiPercent:
+                return true
+            default:
+                return !self.shouldEscape(byte)
+            }
+        }
+    }
+
+    /// Go's `shouldEscape(c, encodePath)`: everything but unreserved characters and `$&+,/:;=@`.
+    private static func shouldEscape(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, asciiDot, asciiUnderscore, 0x7E:
+            return false
+        case 0x24, 0x26, 0x2B, 0x2C, asciiSlash, 0x3A, 0x3B, asciiEquals, 0x40:
+            return false
+        default:
+            return true
+        }
+    }
+
+    /// Go's `escape(s, encodePath)`: `%XX` with upper-case hex for every byte ``shouldEscape(_:)`` names.
+    private static func escaped(_ decoded: [UInt8]) -> [UInt8] {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(decoded.count)
+        for byte in decoded {
+            if self.shouldEscape(byte) {
+                out.append(contentsOf: [asciiPercent, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            } else {
+                out.append(byte)
+            }
+        }
+        return out
+    }
+
+    /// net/http's `cleanPath`: a leading `/` added, `path.Clean`, and a trailing `/` kept.
+    private static func cleanPath(_ path: [UInt8]) -> [UInt8] {
+        guard !path.isEmpty else { return [asciiSlash] }
+        let rooted = path.first == asciiSlash ? path : [asciiSlash] + path
+        var segments: [ArraySlice<UInt8>] = []
+        for segment in rooted.split(separator: asciiSlash, omittingEmptySubsequences: true) {
+            if segment.elementsEqual([asciiDot]) {
+                continue
+            }
+            if segment.elementsEqual([asciiDot, asciiDot]) {
+                // A rooted path cannot climb above the root.
+                _ = segments.popLast()
+                continue
+            }
+            segments.append(segment)
+        }
+        var cleaned: [UInt8] = []
+        for segment in segments {
+            cleaned.append(asciiSlash)
+            cleaned.append(contentsOf: segment)
+        }
+        if cleaned.isEmpty || rooted.last == asciiSlash {
+            cleaned.append(asciiSlash)
+        }
+        return cleaned
+    }
+}
+
+/// Go's `base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))`, as upstream's `decodeBase64` calls it.
+enum Base64URL {
+    /// Decodes `input`; on error also returns what Go returns with it.
+    ///
+    /// - Returns: The decoded bytes — on error only the complete 4-character quanta before the bad one, which
+    ///   Go returns alongside the error — and the offset Go reports (`illegal base64 data at input byte N`):
+    ///   the first byte outside the URL-safe alphabet, or for a single leftover character, its index (line
+    ///   feeds and carriage returns, which Go skips, count towards that index).
+    static func decode(_ input: ArraySlice<UInt8>) -> (bytes: [UInt8], errorOffset: Int?) {
+        var end = input.endIndex
+        while end > input.startIndex && input[end - 1] == asciiEquals {
+            end -= 1
+        }
+        let source = input[input.startIndex..<end]
+        var output: [UInt8] = []
+        output.reserveCapacity(source.count * 3 / 4)
+        var index = 0
+        while index < source.count {
+            var quantum: UInt32 = 0
+            var characters = 0
+            quantumLoop: while characters < 4 {
+                guard index < source.count else {
+                    if characters == 0 { return (output, nil) }
+                    if characters == 1 { return (output, index - characters) }
+                    break quantumLoop
+                }
+                let byte = source[source.startIndex + index]
+                index += 1
+                if let value = self.value(of: byte) {
+                    quantum = quantum << 6 | value
+                    characters += 1
+                } else if byte != asciiLineFeed && byte != asciiCarriageReturn {
+                    return (output, index - 1)
+                }
+            }
+            quantum <<= 6 * UInt32(4 - characters)
+            output.append(UInt8(truncatingIfNeeded: quantum >> 16))
+            if characters > 2 { output.append(UInt8(truncatingIfNeeded: quantum >> 8)) }
+            if characters > 3 { output.append(UInt8(truncatingIfNeeded: quantum)) }
+        }
+        return (output, nil)
+    }
+
+    /// The 6-bit value of a base64url character (`A–Z a–z 0–9 - _`).
+    private static func value(of byte: UInt8) -> UInt32? {
+        switch byte {
+        case 0x41...0x5A: UInt32(byte - 0x41)
+        case 0x61...0x7A: UInt32(byte - 0x61 + 26)
+        case 0x30...0x39: UInt32(byte - 0x30 + 52)
+        case 0x2D: 62
+        case asciiUnderscore: 63
+        default: nil
+        }
+    }
+}
+
+private func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case 0x30...0x39: byte - 0x30
+    case 0x41...0x46: byte - 0x41 + 10
+    case 0x61...0x66: byte - 0x61 + 10
+    default: nil
+    }
+}

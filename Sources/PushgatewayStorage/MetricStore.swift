@@ -1,0 +1,303 @@
+public import PushgatewayCore
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The one owner of the pushed metrics: groups, their families and the indexes across them.
+///
+/// Every method is synchronous and short: the state sits behind a mutex, series are encoded before the
+/// lock is taken, and a scrape copies the merged families out and writes them after releasing it, so pushes
+/// to other groups never wait for a scrape to be written.
+public final class MetricStore: Sendable {
+    /// Store options.
+    public struct Options: Sendable {
+        /// Check every push for consistency with the whole exposition (upstream's default); off with
+        /// `--push.disable-consistency-check`.
+        public var checkConsistency: Bool
+        /// The gateway's own families (upstream's predefinedHelp and types).
+        public var ownFamilies: [OwnFamily]
+
+        /// Creates options.
+        public init(checkConsistency: Bool = true, ownFamilies: [OwnFamily] = []) {
+            self.checkConsistency = checkConsistency
+            self.ownFamilies = ownFamilies
+        }
+    }
+
+    /// Names and help texts of the per-group gauges.
+    public static let pushTimeName = "push_time_seconds"
+    public static let pushFailureTimeName = "push_failure_time_seconds"
+    static let pushTimeHelp = "Last Unix time when changing this group in the Pushgateway succeeded."
+    static let pushFailureTimeHelp = "Last Unix time when changing this group in the Pushgateway failed."
+
+    private let state: Mutex<StoreState>
+    private let options: Options
+    private let now: @Sendable () -> Timestamp
+    private let codec = ProtobufCodec()
+
+    /// Creates an empty store.
+    /// - Parameters:
+    ///   - options: consistency checking and the gateway's own families.
+    ///   - now: the clock for push times (injected so tests are deterministic).
+    public init(options: Options = Options(), now: @escaping @Sendable () -> Timestamp = MetricStore.systemTime) {
+        self.options = options
+        self.now = now
+        self.state = Mutex(StoreState(own: options.ownFamilies))
+    }
+
+    /// The wall clock as a protobuf timestamp.
+    @Sendable public static func systemTime() -> Timestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Timestamp(seconds: Int64(spec.tv_sec), nanos: Int32(spec.tv_nsec))
+    }
+
+    /// Series and family parts visited by writes and checks since the last call (resets the count).
+    package func takeWork() -> Int {
+        self.state.withLock { state in
+            defer { state.work = 0 }
+            return state.work
+        }
+    }
+
+    /// Changes with every write; persistence writes when it moved.
+    public var generation: UInt64 {
+        self.state.withLock { $0.generation }
+    }
+
+    // MARK: Writes
+
+    /// Applies a PUT or POST with upstream's semantics.
+    ///
+    /// Grouping labels are forced onto every metric, `instance=""` is added where absent and labels are
+    /// sorted. A rejected push still records `push_failure_time_seconds` (creating the group if new).
+    /// - Throws: ``PushError`` when a sample has a timestamp or, with checks on, the push would make the
+    ///   exposition inconsistent; the store then holds only the updated failure time.
+    public func push(_ request: PushRequest) throws(PushError) {
+        let time = self.now()
+        let key = request.key
+        var byName: [String: MetricFamily] = [:]
+        for family in request.families {
+            byName[family.name] = family
+        }
+        if byName.values.contains(where: { $0.metrics.contains { $0.timestampMs != nil } }) {
+            self.recordFailure(of: key, at: time)
+            throw PushError(.timestamps, "pushed metrics must not have timestamps")
+        }
+        byName = byName.mapValues { family in
+            var family = family
+            family.metrics = family.metrics.map { Self.sanitize($0, key: key) }
+            return family
+        }
+        byName[Self.pushTimeName] = Self.timeGauge(Self.pushTimeName, help: Self.pushTimeHelp, key: key, value: Self.seconds(time))
+        let failureGauge = Self.timeGauge(Self.pushFailureTimeName, help: Self.pushFailureTimeHelp, key: key, value: 0)
+        // Encoding is the expensive part: do it before taking the lock.
+        var encoded = byName.mapValues { StoreState.entries(for: $0, codec: self.codec) }
+        let failureEntries = StoreState.entries(for: failureGauge, codec: self.codec)
+
+        let failure: String? = self.state.withLock { state in
+            var families = byName
+            // Upstream adds the zero failure gauge only to groups that have none; a pushed family of that
+            // name replaces an existing one (a quirk kept on purpose).
+            if state.groups[key]?.families[Self.pushFailureTimeName] == nil {
+                families[Self.pushFailureTimeName] = failureGauge
+                encoded[Self.pushFailureTimeName] = failureEntries
+            }
+            var removing = Set<String>()
+            if request.replace, let group = state.groups[key] {
+                removing = Set(group.families.keys).subtracting(families.keys).subtracting([Self.pushTimeName, Self.pushFailureTimeName])
+            }
+            if self.options.checkConsistency {
+                if let error = state.check(writing: Array(families.values), to: key, removing: removing) {
+                    Self.recordFailure(of: key, at: time, in: &state, codec: self.codec)
+                    return error
+                }
+            } else {
+                state.needsFullValidation = true
+            }
+            for name in removing {
+                state.remove(family: name, from: key)
+            }
+            for (name, family) in families {
+                state.write(family, entries: encoded[name] ?? [], time: time, to: key)
+            }
+            state.validationError = nil
+            return nil
+        }
+        if let failure {
+            throw PushError(.inconsistent, failure)
+        }
+    }
+
+    /// Deletes one group (exactly that grouping key); unknown groups are a no-op.
+    public func delete(_ key: GroupingKey) {
+        self.state.withLock { state in
+            state.removeGroup(key)
+            state.generation &+= 1
+            state.validationError = nil
+            state.needsFullValidation = state.needsFullValidation || !state.groups.isEmpty
+        }
+    }
+
+    /// Deletes every group.
+    public func wipe() {
+        self.state.withLock { state in
+            for key in Array(state.groups.keys) {
+                state.removeGroup(key)
+            }
+            state.generation &+= 1
+            state.validationError = nil
+            state.needsFullValidation = false
+        }
+    }
+
+    /// Replaces the whole content with restored groups (persistence), without checks; the next scrape
+    /// validates everything.
+    public func restore(_ groups: [MetricGroupSnapshot]) {
+        let prepared = groups.map { group in
+            (group.key, group.families.map { ($0, StoreState.entries(for: $0.family, codec: self.codec)) })
+        }
+        self.state.withLock { state in
+            for key in Array(state.groups.keys) {
+                state.removeGroup(key)
+            }
+            for (key, families) in prepared {
+                for (stored, entries) in families {
+                    state.write(stored.family, entries: entries, time: stored.time, to: key)
+                }
+            }
+            state.needsFullValidation = true
+        }
+    }
+
+    private func recordFailure(of key: GroupingKey, at time: Timestamp) {
+        self.state.withLock { Self.recordFailure(of: key, at: time, in: &$0, codec: self.codec) }
+    }
+
+    /// Upstream's setPushFailedTimestamp: the group exists afterwards, with the failure time set and a
+    /// zero success time if it had none.
+    private static func recordFailure(of key: GroupingKey, at time: Timestamp, in state: inout StoreState, codec: ProtobufCodec) {
+        let failure = Self.timeGauge(Self.pushFailureTimeName, help: Self.pushFailureTimeHelp, key: key, value: Self.seconds(time))
+        state.write(failure, entries: StoreState.entries(for: failure, codec: codec), time: time, to: key)
+        if state.groups[key]?.families[Self.pushTimeName] == nil {
+            let success = Self.timeGauge(Self.pushTimeName, help: Self.pushTimeHelp, key: key, value: 0)
+            state.write(success, entries: StoreState.entries(for: success, codec: codec), time: time, to: key)
+        }
+        state.needsFullValidation = true
+        state.validationError = nil
+    }
+
+    // MARK: Reads
+
+    /// Value copies of every group, sorted by grouping key.
+    public func snapshot() -> [MetricGroupSnapshot] {
+        self.state.withLock { $0.snapshot() }
+    }
+
+    /// The exposition of every family (pushed and `own`), sorted by name, in `format`.
+    ///
+    /// - Parameter own: the gateway's own families at this moment; a pushed family of the same name is
+    ///   merged into it.
+    /// - Returns: the body, or upstream's gather error when unchecked writes left the store inconsistent.
+    public func exposition(_ format: ExpositionFormat, own: [MetricFamily] = []) -> Result<[UInt8], ExpositionError> {
+        let merged: Result<[MergedFamily], ExpositionError> = self.state.withLock { state in
+            if state.needsFullValidation {
+                state.validationError = state.validateAll()
+                state.needsFullValidation = false
+            }
+            if let error = state.validationError {
+                return .failure(ExpositionError(message: error))
+            }
+            return .success(state.mergedFamilies())
+        }
+        return merged.map { self.assemble($0, own: own, format: format) }
+    }
+
+    private func assemble(_ families: [MergedFamily], own: [MetricFamily], format: ExpositionFormat) -> [UInt8] {
+        var all = families
+        if !own.isEmpty {
+            var byName = Dictionary(families.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            for family in own where !family.metrics.isEmpty {
+                var entries = StoreState.entries(for: family, codec: self.codec)
+                if let pushed = byName[family.name] {
+                    entries.append(contentsOf: pushed.entries)
+                    entries.sort { $0.sortKey.lexicographicallyPrecedes($1.sortKey) }
+                }
+                byName[family.name] = MergedFamily(
+                    name: family.name,
+                    type: family.type,
+                    help: family.help,
+                    unit: family.unit,
+                    entries: entries
+                )
+            }
+            all = byName.values.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        }
+        var body: [UInt8] = []
+        switch format {
+        case .text:
+            body.reserveCapacity(all.reduce(0) { $0 + $1.text.count })
+            for family in all {
+                body.append(contentsOf: family.text)
+            }
+        case .protobufDelimited, .protobufText, .protobufCompactText:
+            body.reserveCapacity(all.reduce(0) { $0 + $1.protobuf.count })
+            for family in all {
+                body.append(contentsOf: family.protobuf)
+            }
+        }
+        return body
+    }
+
+    // MARK: Helpers
+
+    /// Upstream's sanitizeLabels: grouping labels overwrite body labels of the same name (the first one),
+    /// missing grouping labels are added, `instance=""` is added if absent, labels are sorted by name.
+    static func sanitize(_ metric: Metric, key: GroupingKey) -> Metric {
+        var metric = metric
+        var pending = Dictionary(key.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+        var hasInstance = false
+        for index in metric.labels.indices {
+            let name = metric.labels[index].name
+            if let value = pending.removeValue(forKey: name) {
+                metric.labels[index].value = value
+            }
+            if name == "instance" {
+                hasInstance = true
+            }
+        }
+        for label in key.labels where pending[label.name] != nil {
+            metric.labels.append(label)
+            if label.name == "instance" {
+                hasInstance = true
+            }
+        }
+        if !hasInstance {
+            metric.labels.append(LabelPair(name: "instance", value: ""))
+        }
+        metric.labels.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        return metric
+    }
+
+    static func timeGauge(_ name: String, help: String, key: GroupingKey, value: Double) -> MetricFamily {
+        let metric = Self.sanitize(Metric(value: .gauge(value)), key: key)
+        return MetricFamily(name: name, help: help, type: .gauge, metrics: [metric])
+    }
+
+    /// Go's `float64(t.UnixNano()) / 1e9`.
+    static func seconds(_ time: Timestamp) -> Double {
+        Double(time.seconds &* 1_000_000_000 &+ Int64(time.nanos)) / 1e9
+    }
+}
+
+/// The store cannot be exposed: unchecked writes made it inconsistent (upstream answers 500).
+public struct ExpositionError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Upstream's gather error.
+    public var message: String
+
+    public var description: String { self.message }
+}

@@ -1,0 +1,231 @@
+import PushgatewayCore
+
+// The store's whole mutable state, a value type owned by MetricStore's mutex.
+//
+// Upstream checks a push by copying the store, applying the push and gathering everything: its cost grows
+// with the store. Here every family name has an index across groups (which groups hold it, with which
+// type, help and series), so checking and applying a push touches only the pushed families, the group it
+// replaces and those indexes. Each series also keeps its text and protobuf encoding, so a scrape only
+// sorts and concatenates.
+
+/// One series of one family of one group, ready to be written.
+struct SeriesEntry: Sendable {
+    /// Label names and values, sorted by name: what makes two series the same.
+    var identity: [UInt8]
+    /// Upstream's exposition order: label count, then the label values in name order.
+    var sortKey: [UInt8]
+    /// The sample lines in the text format.
+    var text: [UInt8]
+    /// The encoded `Metric` message.
+    var protobuf: [UInt8]
+}
+
+/// What one group contributes to a family name.
+struct FamilyPart: Sendable {
+    var type: MetricType
+    var help: String?
+    var unit: String?
+    var entries: [SeriesEntry]
+}
+
+/// Everything the store knows about one family name across groups.
+struct FamilyIndex: Sendable {
+    var parts: [GroupingKey: FamilyPart] = [:]
+    /// How many parts have each type, so a push learns the family's type without visiting every group.
+    var typeCounts: [MetricType: Int] = [:]
+    /// How many series of each identity exist; more than one is an inconsistency (only possible after
+    /// unchecked writes or failed-push bookkeeping).
+    var owners: [[UInt8]: Int] = [:]
+    /// The merged, sorted view for scrapes; nil when a part changed since it was built.
+    var merged: MergedFamily?
+}
+
+/// A family as a scrape writes it: header from the group with the smallest key, series in upstream order.
+struct MergedFamily: Sendable {
+    var name: String
+    var type: MetricType
+    var help: String?
+    var unit: String?
+    var entries: [SeriesEntry]
+    /// The family in the text format, header included.
+    var text: [UInt8] = []
+    /// The family as one length-prefixed `MetricFamily` message.
+    var protobuf: [UInt8] = []
+
+    init(name: String, type: MetricType, help: String?, unit: String?, entries: [SeriesEntry]) {
+        self.name = name
+        self.type = type
+        self.help = help
+        self.unit = unit
+        self.entries = entries
+        self.text = ExpositionAssembler.text(of: self)
+        self.protobuf = ExpositionAssembler.protobuf(of: self)
+    }
+}
+
+/// One group: its grouping key and its families as last written.
+struct StoredGroup: Sendable {
+    var key: GroupingKey
+    var families: [String: MetricGroupSnapshot.TimestampedFamily] = [:]
+}
+
+struct StoreState: Sendable {
+    var groups: [GroupingKey: StoredGroup] = [:]
+    var index: [String: FamilyIndex] = [:]
+    let own: [String: OwnFamily]
+    /// Bumped on every change; persistence and the exposition cache key off it.
+    var generation: UInt64 = 0
+    /// Series and parts visited by writes and checks since the counter was last read; tests use it to
+    /// show that a push costs the same whatever the size of the store.
+    var work = 0
+    /// Set when a write skipped the checks (unchecked push, failed-push bookkeeping, restore): the next
+    /// scrape then validates everything, as upstream's scrape always does.
+    var needsFullValidation = false
+    /// The result of the last full validation (nil = consistent), valid until the next write.
+    var validationError: String?
+
+    init(own: [OwnFamily]) {
+        self.own = Dictionary(own.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    // MARK: Writing
+
+    /// Replaces (or adds) one family of a group, keeping the indexes in step.
+    ///
+    /// - Parameter entries: the family's series as ``entries(for:codec:)`` encodes them; computed before
+    ///   taking the store's lock, since encoding is the expensive part of a write.
+    mutating func write(_ family: MetricFamily, entries: [SeriesEntry], time: Timestamp, to key: GroupingKey) {
+        self.remove(family: family.name, from: key)
+        for entry in entries {
+            self.index[family.name, default: FamilyIndex()].owners[entry.identity, default: 0] += 1
+        }
+        self.work += entries.count
+        self.index[family.name, default: FamilyIndex()].typeCounts[family.type, default: 0] += 1
+        self.index[family.name, default: FamilyIndex()].parts[key] = FamilyPart(
+            type: family.type,
+            help: family.help,
+            unit: family.unit,
+            entries: entries
+        )
+        self.index[family.name]?.merged = nil
+        self.groups[key, default: StoredGroup(key: key)].families[family.name] = .init(family: family, time: time)
+        self.generation &+= 1
+    }
+
+    /// Removes one family from a group, if it is there.
+    mutating func remove(family name: String, from key: GroupingKey) {
+        guard let part = self.index[name]?.parts.removeValue(forKey: key) else { return }
+        self.work += part.entries.count
+        if let count = self.index[name]?.typeCounts[part.type], count > 1 {
+            self.index[name]?.typeCounts[part.type] = count - 1
+        } else {
+            self.index[name]?.typeCounts.removeValue(forKey: part.type)
+        }
+        for entry in part.entries {
+            if let count = self.index[name]?.owners[entry.identity], count > 1 {
+                self.index[name]?.owners[entry.identity] = count - 1
+            } else {
+                self.index[name]?.owners.removeValue(forKey: entry.identity)
+            }
+        }
+        if self.index[name]?.parts.isEmpty == true {
+            self.index.removeValue(forKey: name)
+        } else {
+            self.index[name]?.merged = nil
+        }
+        self.groups[key]?.families.removeValue(forKey: name)
+        self.generation &+= 1
+    }
+
+    /// Removes a whole group.
+    mutating func removeGroup(_ key: GroupingKey) {
+        guard let group = self.groups[key] else { return }
+        for name in group.families.keys {
+            self.remove(family: name, from: key)
+        }
+        self.groups.removeValue(forKey: key)
+        self.generation &+= 1
+    }
+
+    /// Encodes every series of a family for the indexes and the exposition.
+    static func entries(for family: MetricFamily, codec: ProtobufCodec) -> [SeriesEntry] {
+        family.metrics.map { Self.entry(for: $0, family: family.name, codec: codec) }
+    }
+
+    static func entry(for metric: Metric, family: String, codec: ProtobufCodec) -> SeriesEntry {
+        let identity = Self.identity(of: metric)
+        var sortKey: [UInt8] = []
+        // Label count first (big-endian, so byte order is numeric order), then each value and a 0 byte:
+        // "a" sorts before "ab" as Go's string comparison has it.
+        let count = UInt32(truncatingIfNeeded: metric.labels.count)
+        sortKey.append(contentsOf: [
+            UInt8(count >> 24), UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 8),
+            UInt8(truncatingIfNeeded: count),
+        ])
+        for label in metric.labels {
+            sortKey.append(contentsOf: label.value.utf8)
+            sortKey.append(0)
+        }
+        var text: [UInt8] = []
+        TextFormatEncoder.appendSamples(of: metric, familyName: family, to: &text)
+        return SeriesEntry(identity: identity, sortKey: sortKey, text: text, protobuf: codec.encodeMetric(metric))
+    }
+
+    // MARK: Reading
+
+    /// The type the family has in the exposition when group `key` is left out (nil if no other group has
+    /// it). In a consistent store every group agrees; otherwise any existing type is a fair witness.
+    func existingType(of name: String, excluding key: GroupingKey) -> MetricType? {
+        guard var counts = self.index[name]?.typeCounts else { return nil }
+        if let own = self.index[name]?.parts[key]?.type {
+            counts[own, default: 0] -= 1
+        }
+        return counts.filter { $0.value > 0 }.min { $0.key.rawValue < $1.key.rawValue }?.key
+    }
+
+    /// The merged view of every family, sorted by name, building what changed since the last call.
+    mutating func mergedFamilies() -> [MergedFamily] {
+        var result: [MergedFamily] = []
+        result.reserveCapacity(self.index.count)
+        for name in self.index.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            if let merged = self.index[name]?.merged {
+                result.append(merged)
+                continue
+            }
+            guard let family = self.index[name] else { continue }
+            let merged = self.merge(name: name, family)
+            self.index[name]?.merged = merged
+            result.append(merged)
+        }
+        return result
+    }
+
+    private func merge(name: String, _ family: FamilyIndex) -> MergedFamily {
+        // Help and type come from the group with the smallest grouping key (upstream takes whichever group
+        // its map yields first); an own family's help always wins, as upstream's predefinedHelp does.
+        let first = family.parts.min { $0.key < $1.key }?.value
+        var entries: [SeriesEntry] = []
+        entries.reserveCapacity(family.parts.values.reduce(0) { $0 + $1.entries.count })
+        for part in family.parts.values {
+            entries.append(contentsOf: part.entries)
+        }
+        entries.sort { $0.sortKey.lexicographicallyPrecedes($1.sortKey) }
+        return MergedFamily(
+            name: name,
+            type: first?.type ?? .untyped,
+            help: self.own[name]?.help ?? first?.help,
+            unit: first?.unit,
+            entries: entries
+        )
+    }
+
+    /// Value copies of every group, sorted by grouping key, families sorted by name.
+    func snapshot() -> [MetricGroupSnapshot] {
+        self.groups.values.sorted { $0.key < $1.key }.map { group in
+            MetricGroupSnapshot(
+                key: group.key,
+                families: group.families.values.sorted { $0.family.name.utf8.lexicographicallyPrecedes($1.family.name.utf8) }
+            )
+        }
+    }
+}
