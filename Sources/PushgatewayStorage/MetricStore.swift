@@ -195,15 +195,24 @@ public final class MetricStore: Sendable {
 
     /// Value copies of every group, sorted by grouping key.
     public func snapshot() -> [MetricGroupSnapshot] {
-        self.state.withLock { $0.snapshot() }
+        // Copy the groups (copy-on-write, O(1)) under the lock; sort and convert outside it.
+        let groups = self.state.withLock { $0.groups }
+        return StoreState.snapshot(of: groups)
     }
 
     /// The exposition of every family (pushed and `own`), sorted by name, in `format`.
     ///
-    /// - Parameter own: the gateway's own families at this moment; a pushed family of the same name is
-    ///   merged into it.
+    /// - Parameters:
+    ///   - format: text or delimited protobuf.
+    ///   - escaping: how names that are not legacy names are written (upstream's default: underscores).
+    ///   - own: the gateway's own families at this moment; a pushed family of the same name is merged
+    ///     into it.
     /// - Returns: the body, or upstream's gather error when unchecked writes left the store inconsistent.
-    public func exposition(_ format: ExpositionFormat, own: [MetricFamily] = []) -> Result<[UInt8], ExpositionError> {
+    public func exposition(
+        _ format: ExpositionFormat,
+        escaping: NameEscapingScheme = .underscores,
+        own: [MetricFamily] = []
+    ) -> Result<[UInt8], ExpositionError> {
         let merged: Result<[MergedFamily], ExpositionError> = self.state.withLock { state in
             if state.needsFullValidation {
                 state.validationError = state.validateAll()
@@ -214,13 +223,35 @@ public final class MetricStore: Sendable {
             }
             return .success(state.mergedFamilies())
         }
-        return merged.map { self.assemble($0, own: own, format: format) }
+        return merged.map { self.assemble($0, own: own, format: format, escaping: escaping) }
     }
 
-    private func assemble(_ families: [MergedFamily], own: [MetricFamily], format: ExpositionFormat) -> [UInt8] {
+    private func assemble(
+        _ families: [MergedFamily],
+        own: [MetricFamily],
+        format: ExpositionFormat,
+        escaping: NameEscapingScheme
+    ) -> [UInt8] {
         var all = families
+        var resort = !own.isEmpty
+        if escaping != .allowUTF8 {
+            for index in all.indices where !all[index].escapingSources.isEmpty {
+                let escaped = all[index].escapingSources.map { $0.escaped(escaping) }
+                let entries = escaped.flatMap { StoreState.entries(for: $0, codec: self.codec) }
+                    .sorted { $0.sortKey.lexicographicallyPrecedes($1.sortKey) }
+                let family = all[index]
+                all[index] = MergedFamily(
+                    name: escaping.escape(family.name),
+                    type: family.type,
+                    help: family.help,
+                    unit: family.unit,
+                    entries: entries
+                )
+                resort = true
+            }
+        }
         if !own.isEmpty {
-            var byName = Dictionary(families.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            var byName = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             for family in own where !family.metrics.isEmpty {
                 var entries = StoreState.entries(for: family, codec: self.codec)
                 if let pushed = byName[family.name] {
@@ -235,7 +266,10 @@ public final class MetricStore: Sendable {
                     entries: entries
                 )
             }
-            all = byName.values.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+            all = Array(byName.values)
+        }
+        if resort {
+            all.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         }
         var body: [UInt8] = []
         switch format {

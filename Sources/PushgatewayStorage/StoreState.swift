@@ -26,6 +26,8 @@ struct FamilyPart: Sendable {
     var help: String?
     var unit: String?
     var entries: [SeriesEntry]
+    /// Whether the family or a label name is not a legacy name (see ``MergedFamily/escapingSources``).
+    var needsEscaping = false
 }
 
 /// Everything the store knows about one family name across groups.
@@ -51,6 +53,9 @@ struct MergedFamily: Sendable {
     var text: [UInt8] = []
     /// The family as one length-prefixed `MetricFamily` message.
     var protobuf: [UInt8] = []
+    /// The groups' families, kept only when a name needs escaping (rare): escaping renames, so those
+    /// families are encoded again at scrape time for any scheme but allow-utf-8.
+    var escapingSources: [MetricFamily] = []
 
     init(name: String, type: MetricType, help: String?, unit: String?, entries: [SeriesEntry]) {
         self.name = name
@@ -105,7 +110,8 @@ struct StoreState: Sendable {
             type: family.type,
             help: family.help,
             unit: family.unit,
-            entries: entries
+            entries: entries,
+            needsEscaping: family.needsEscaping
         )
         self.index[family.name]?.merged = nil
         self.groups[key, default: StoredGroup(key: key)].families[family.name] = .init(family: family, time: time)
@@ -210,18 +216,22 @@ struct StoreState: Sendable {
             entries.append(contentsOf: part.entries)
         }
         entries.sort { $0.sortKey.lexicographicallyPrecedes($1.sortKey) }
-        return MergedFamily(
+        var merged = MergedFamily(
             name: name,
             type: first?.type ?? .untyped,
             help: self.own[name]?.help ?? first?.help,
             unit: first?.unit,
             entries: entries
         )
+        if family.parts.values.contains(where: \.needsEscaping) {
+            merged.escapingSources = family.parts.keys.sorted().compactMap { self.groups[$0]?.families[name]?.family }
+        }
+        return merged
     }
 
     /// Value copies of every group, sorted by grouping key, families sorted by name.
-    func snapshot() -> [MetricGroupSnapshot] {
-        self.groups.values.sorted { $0.key < $1.key }.map { group in
+    static func snapshot(of groups: [GroupingKey: StoredGroup]) -> [MetricGroupSnapshot] {
+        groups.values.sorted { $0.key < $1.key }.map { group in
             MetricGroupSnapshot(
                 key: group.key,
                 families: group.families.values.sorted { $0.family.name.utf8.lexicographicallyPrecedes($1.family.name.utf8) }

@@ -407,3 +407,19 @@ struct MetricStoreTests {
         #expect(small < 1000)
     }
 }
+
+struct ExpositionEscapingTests {
+    @Test func escapesUTF8NamesUnlessAllowed() throws {
+        let store = MetricStore(now: { Timestamp(seconds: 1) })
+        let family = MetricFamily(
+            name: "my.metric",
+            type: .gauge,
+            metrics: [Metric(labels: [LabelPair(name: "a.b", value: "v")], value: .gauge(1))]
+        )
+        try store.push(PushRequest(key: GroupingKey([LabelPair(name: "job", value: "j")]), families: [family], replace: true))
+        let underscores = String(decoding: try store.exposition(.text, escaping: .underscores).get(), as: UTF8.self)
+        #expect(underscores.contains("# TYPE my_metric gauge\nmy_metric{a_b=\"v\",instance=\"\",job=\"j\"} 1\n"))
+        let utf8 = String(decoding: try store.exposition(.text, escaping: .allowUTF8).get(), as: UTF8.self)
+        #expect(utf8.contains("# TYPE \"my.metric\" gauge\n{\"my.metric\",\"a.b\"=\"v\",instance=\"\",job=\"j\"} 1\n"))
+    }
+}
