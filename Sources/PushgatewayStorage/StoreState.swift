@@ -155,10 +155,11 @@ struct StoreState: Sendable {
 
     /// Encodes every series of a family for the indexes and the exposition.
     static func entries(for family: MetricFamily, codec: ProtobufCodec) -> [SeriesEntry] {
-        family.metrics.map { Self.entry(for: $0, family: family.name, codec: codec) }
+        let encoded = codec.encodeMetrics(family.metrics)
+        return zip(family.metrics, encoded).map { Self.entry(for: $0, family: family.name, protobuf: $1) }
     }
 
-    static func entry(for metric: Metric, family: String, codec: ProtobufCodec) -> SeriesEntry {
+    static func entry(for metric: Metric, family: String, protobuf: [UInt8]) -> SeriesEntry {
         let identity = Self.identity(of: metric)
         var sortKey: [UInt8] = []
         // Label count first (big-endian, so byte order is numeric order), then each value and a 0 byte:
@@ -174,7 +175,7 @@ struct StoreState: Sendable {
         }
         var text: [UInt8] = []
         TextFormatEncoder.appendSamples(of: metric, familyName: family, to: &text)
-        return SeriesEntry(identity: identity, sortKey: sortKey, text: text, protobuf: codec.encodeMetric(metric))
+        return SeriesEntry(identity: identity, sortKey: sortKey, text: text, protobuf: protobuf)
     }
 
     // MARK: Reading

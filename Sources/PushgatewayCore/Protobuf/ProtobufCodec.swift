@@ -141,15 +141,21 @@ public struct ProtobufCodec: Sendable {
     ///
     /// The store caches these per series and assembles families from them without re-encoding.
     public func encodeMetric(_ metric: Metric) -> [UInt8] {
+        self.encodeMetrics([metric])[0]
+    }
+
+    /// Encodes each metric as ``encodeMetric(_:)`` does, sharing one arena.
+    public func encodeMetrics(_ metrics: [Metric]) -> [[UInt8]] {
         Self.withArena { arena in
-            let builder = CBuilder(arena: arena)
-            let message = builder.metricMessage(metric)
-            let size = CProtobuf_packedSizeOfMetric(message)
-            var buffer = [UInt8](repeating: 0, count: size)
-            buffer.withUnsafeMutableBytes { bytes in
-                _ = CProtobuf_packMetric(message, bytes.baseAddress!)
+            metrics.map { metric in
+                defer { CProtobuf_arenaReset(arena) }
+                let builder = CBuilder(arena: arena)
+                let message = builder.metricMessage(metric)
+                let size = CProtobuf_packedSizeOfMetric(message)
+                return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                    count = size > 0 ? CProtobuf_packMetric(message, buffer.baseAddress!) : 0
+                }
             }
-            return buffer
         }
     }
 
