@@ -11,7 +11,6 @@
 // reserves that much once, and writes through this cursor.
 
 /// A write cursor into memory the caller has reserved; it never checks bounds.
-
 struct ByteWriter {
     var cursor: UnsafeMutablePointer<UInt8>
 
@@ -47,7 +46,6 @@ struct ByteWriter {
 extension Array where Element == UInt8 {
     /// Reserves `bound` bytes at the end, lets `body` write at most that many through a ``ByteWriter``, and
     /// keeps what it wrote.
-
     mutating func appendWithWriter(upperBound bound: Int, _ body: (inout ByteWriter) -> Void) {
         let start = self.count
         self.append(contentsOf: repeatElement(0, count: bound))

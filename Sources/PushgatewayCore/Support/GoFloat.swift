@@ -38,7 +38,6 @@ package enum GoFloat {
     }
 
     /// Writes at most ``maxLength`` bytes.
-
     static func write(_ value: Double, to writer: inout ByteWriter) {
         if value.isNaN {
             writer.write("NaN")
@@ -62,12 +61,18 @@ package enum GoFloat {
     }
 
     /// Writes an integer as `%g` does, or with `plain` all its digits (as `strconv.AppendInt`).
-
     static func writeInteger(_ integer: UInt64, plain: Bool = false, to writer: inout ByteWriter) {
         if integer == 0 {
             writer.write(0x30)
-            return
+        } else if plain {
+            self.withDigits(of: integer) { writer.write($0) }
+        } else {
+            self.writeDecimal(integer, fractionDigits: 0, to: &writer)
         }
+    }
+
+    /// Gives the decimal digits of `integer` (> 0) to `body`.
+    private static func withDigits(of integer: UInt64, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
             var count = 0
             var rest = integer
@@ -76,16 +81,7 @@ package enum GoFloat {
                 rest /= 10
                 count += 1
             }
-            let first = 20 - count
-            if plain {
-                writer.write(UnsafeBufferPointer(rebasing: digits[first..<20]))
-                return
-            }
-            var significant = count
-            while significant > 1 && digits[first + significant - 1] == 0x30 {
-                significant -= 1
-            }
-            self.writeDigits(UnsafeBufferPointer(rebasing: digits[first..<(first + significant)]), decimalPoint: count, to: &writer)
+            body(UnsafeBufferPointer(rebasing: digits[(20 - count)...]))
         }
     }
 
@@ -156,29 +152,20 @@ package enum GoFloat {
 
     /// Writes `integer / 10^fractionDigits` (integer > 0) in Go's `%g` layout.
     static func writeDecimal(_ integer: UInt64, fractionDigits: Int, to writer: inout ByteWriter) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var count = 0
-            var rest = integer
-            while rest > 0 {
-                digits[19 - count] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
-                rest /= 10
-                count += 1
-            }
-            let first = 20 - count
-            var significant = count
-            while significant > 1 && digits[first + significant - 1] == 0x30 {
+        self.withDigits(of: integer) { digits in
+            var significant = digits.count
+            while significant > 1 && digits[significant - 1] == 0x30 {
                 significant -= 1
             }
             self.writeDigits(
-                UnsafeBufferPointer(rebasing: digits[first..<(first + significant)]),
-                decimalPoint: count - fractionDigits,
+                UnsafeBufferPointer(rebasing: digits[..<significant]),
+                decimalPoint: digits.count - fractionDigits,
                 to: &writer
             )
         }
     }
 
     /// Writes digits `d1 d2 … dn` with the decimal point after `decimalPoint` digits in Go's `%g` layout.
-
     static func writeDigits(_ digits: UnsafeBufferPointer<UInt8>, decimalPoint: Int, to writer: inout ByteWriter) {
         let exponent = decimalPoint - 1
         if exponent < -4 || exponent >= 6 {
