@@ -10,18 +10,15 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# Starts the gateway on :9091 with a local persistence file (until the server exists, this builds only).
+# Starts the gateway on :9091 with a local persistence file (any extra flags: make run ARGS="--log.level=debug").
 run: deps
-	$(SWIFT) build $(RELEASE_FLAGS)
-	@if [ -x .build/release/pushgateway ]; then \
-		exec .build/release/pushgateway --persistence.file=pushgateway.db; \
-	else \
-		echo "the pushgateway executable does not exist yet: built the core only"; \
-	fi
+	$(SWIFT) build $(RELEASE_FLAGS) --product pushgateway
+	exec .build/release/pushgateway --persistence.file=pushgateway.db $(ARGS)
 
 test: deps lint
-	@echo "== stage: unit tests (PushgatewayCore) =="
+	@echo "== stage: build (all targets and tests) =="
 	$(SWIFT) build --build-tests
+	@echo "== stage: tests (core, storage, server) =="
 	$(SWIFT) test --skip-build
 
 lint:

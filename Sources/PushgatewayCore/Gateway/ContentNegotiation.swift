@@ -204,7 +204,7 @@ public enum ContentNegotiation {
                 index += 1
                 continue
             }
-            guard index + 2 < value.endIndex, let high = hexValue(value[index + 1]), let low = hexValue(value[index + 2]) else {
+            guard index + 2 < value.endIndex, let high = GoURL.hexValue(value[index + 1]), let low = GoURL.hexValue(value[index + 2]) else {
                 return nil
             }
             out.append(high << 4 | low)
@@ -496,14 +496,5 @@ public enum ContentNegotiation {
     /// gddo's `skipSpace`: space, tab, CR and LF.
     private static func skippingHTTPSpace(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         bytes.drop { $0 == asciiSpace || $0 == asciiTab || $0 == asciiCarriageReturn || $0 == asciiLineFeed }
-    }
-}
-
-private func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case 0x30...0x39: byte - 0x30
-    case 0x41...0x46: byte - 0x41 + 10
-    case 0x61...0x66: byte - 0x61 + 10
-    default: nil
     }
 }

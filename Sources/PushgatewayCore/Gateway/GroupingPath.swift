@@ -177,27 +177,16 @@ public enum GroupingPath {
         if raw.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
             throw GroupingPathError(.invalidURL, message: "net/url: invalid control character in URL")
         }
-        guard raw.contains(asciiPercent) else {
-            return raw
+        if let decoded = GoURL.percentDecoded(raw) {
+            return decoded
         }
-        var decoded: [UInt8] = []
-        decoded.reserveCapacity(raw.count)
-        var index = 0
-        while index < raw.count {
-            let byte = raw[index]
-            guard byte == asciiPercent else {
-                decoded.append(byte)
-                index += 1
-                continue
-            }
-            guard index + 2 < raw.count, let high = hexValue(raw[index + 1]), let low = hexValue(raw[index + 2]) else {
-                let escape = raw[index..<min(index + 3, raw.count)]
-                throw GroupingPathError(.invalidURL, message: "invalid URL escape \(GoQuote.string(escape))")
-            }
-            decoded.append(high << 4 | low)
-            index += 3
-        }
-        return decoded
+        // Go names the first `%` that does not start two hex digits.
+        let index =
+            raw.indices.first { index in
+                raw[index] == asciiPercent
+                    && !(index + 2 < raw.count && GoURL.hexValue(raw[index + 1]) != nil && GoURL.hexValue(raw[index + 2]) != nil)
+            } ?? 0
+        throw GroupingPathError(.invalidURL, message: "invalid URL escape \(GoQuote.string(raw[index..<min(index + 3, raw.count)]))")
     }
 
     /// `[a-zA-Z_][a-zA-Z0-9_]*`, upstream's legacy label name rule.
@@ -291,8 +280,8 @@ public enum ServeMuxPath {
         guard let decoded = try? GroupingPath.percentDecoded(raw) else {
             return nil
         }
-        let escaped = self.isValidEncoded(raw) ? raw : self.escaped(decoded)
-        let cleaned = self.cleanPath(escaped)
+        let escaped = GoURL.isValidEncodedPath(raw) ? raw : GoURL.escapedPath(decoded)
+        let cleaned = GoPath.cleanKeepingTrailingSlash(escaped)
         return cleaned == escaped ? nil : String(decoding: cleaned, as: UTF8.self)
     }
 
@@ -300,72 +289,6 @@ public enum ServeMuxPath {
     /// no control byte. Go answers any other request line with a bare `400 Bad Request` before routing.
     public static func isAcceptedByGo(_ rawPath: some StringProtocol) -> Bool {
         (try? GroupingPath.percentDecoded(Array(rawPath.utf8))) != nil
-    }
-
-    /// Go's `validEncoded(s, encodePath)`: whether `URL.EscapedPath()` keeps the raw path as sent.
-    private static func isValidEncoded(_ raw: [UInt8]) -> Bool {
-        raw.allSatisfy { byte in
-            switch byte {
-            case 0x21, 0x24, 0x26, 0x27, 0x28, 0x29, 0x2A, 0x2B, 0x2C, 0x3B, 0x3D, 0x3A, 0x40, 0x5B, 0x5D, asciiPercent:
-                return true
-            default:
-                return !self.shouldEscape(byte)
-            }
-        }
-    }
-
-    /// Go's `shouldEscape(c, encodePath)`: everything but unreserved characters and `$&+,/:;=@`.
-    private static func shouldEscape(_ byte: UInt8) -> Bool {
-        switch byte {
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, asciiDot, asciiUnderscore, 0x7E:
-            return false
-        case 0x24, 0x26, 0x2B, 0x2C, asciiSlash, 0x3A, 0x3B, asciiEquals, 0x40:
-            return false
-        default:
-            return true
-        }
-    }
-
-    /// Go's `escape(s, encodePath)`: `%XX` with upper-case hex for every byte ``shouldEscape(_:)`` names.
-    private static func escaped(_ decoded: [UInt8]) -> [UInt8] {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(decoded.count)
-        for byte in decoded {
-            if self.shouldEscape(byte) {
-                out.append(contentsOf: [asciiPercent, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            } else {
-                out.append(byte)
-            }
-        }
-        return out
-    }
-
-    /// net/http's `cleanPath`: a leading `/` added, `path.Clean`, and a trailing `/` kept.
-    private static func cleanPath(_ path: [UInt8]) -> [UInt8] {
-        guard !path.isEmpty else { return [asciiSlash] }
-        let rooted = path.first == asciiSlash ? path : [asciiSlash] + path
-        var segments: [ArraySlice<UInt8>] = []
-        for segment in rooted.split(separator: asciiSlash, omittingEmptySubsequences: true) {
-            if segment.elementsEqual([asciiDot]) {
-                continue
-            }
-            if segment.elementsEqual([asciiDot, asciiDot]) {
-                // A rooted path cannot climb above the root.
-                _ = segments.popLast()
-                continue
-            }
-            segments.append(segment)
-        }
-        var cleaned: [UInt8] = []
-        for segment in segments {
-            cleaned.append(asciiSlash)
-            cleaned.append(contentsOf: segment)
-        }
-        if cleaned.isEmpty || rooted.last == asciiSlash {
-            cleaned.append(asciiSlash)
-        }
-        return cleaned
     }
 }
 
@@ -422,14 +345,5 @@ enum Base64URL {
         case asciiUnderscore: 63
         default: nil
         }
-    }
-}
-
-private func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case 0x30...0x39: byte - 0x30
-    case 0x41...0x46: byte - 0x41 + 10
-    case 0x61...0x66: byte - 0x61 + 10
-    default: nil
     }
 }

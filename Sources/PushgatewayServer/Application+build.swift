@@ -1,0 +1,185 @@
+public import Hummingbird
+public import Logging
+public import NIOCore
+import PushgatewayCore
+import PushgatewayStorage
+public import ServiceLifecycle
+import UnixSignals
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Builds the gateway from its arguments: validated configuration, store (restored from
+/// `--persistence.file`), responder and services. The executable runs the result; tests drive it with
+/// HummingbirdTesting.
+/// - Throws: ``ConfigurationError`` for arguments the gateway cannot start with.
+public func buildApplication(_ arguments: some PushgatewayArguments) throws -> some ApplicationProtocol {
+    try PushgatewayApplication(arguments)
+}
+
+/// The gateway as a Hummingbird application: one HTTP server per `--web.listen-address`, persistence, and
+/// the `/-/quit` trigger, in one service group.
+public struct PushgatewayApplication: ApplicationProtocol {
+    /// The gateway's single responder.
+    public typealias Responder = PushgatewayResponder
+
+    /// Upstream's routing and handlers.
+    public let responder: PushgatewayResponder
+    /// The server configuration of the first listen address (tests replace the address).
+    public let configuration: ApplicationConfiguration
+    /// The logger of `--log.level` and `--log.format`.
+    public let logger: Logger
+    /// The services that run beside the HTTP servers (persistence), listed before them so that they stop last.
+    public let services: [any Service]
+
+    private let listenAddresses: [ListenAddress]
+    private let quit: QuitTrigger
+    private let serverRunning: @Sendable (any Channel) async -> Void
+
+    /// Builds the gateway.
+    /// - Parameters:
+    ///   - arguments: The flags.
+    ///   - logHandlerOutput: Where log lines go (standard error by default).
+    ///   - onServerRunning: Called with each listening channel once its server runs (tests read the port).
+    /// - Throws: ``ConfigurationError``.
+    public init(
+        _ arguments: some PushgatewayArguments,
+        logHandlerOutput: @escaping @Sendable (String) -> Void = GatewayLogHandler.writeToStandardError,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) throws {
+        let configuration = try GatewayConfiguration(arguments)
+        let logger = Logger(label: "pushgateway") { _ in
+            GatewayLogHandler(
+                format: configuration.logFormat,
+                level: GatewayLogHandler.level(configuration.logLevel),
+                output: logHandlerOutput
+            )
+        }
+        let ownMetrics = OwnMetrics()
+        let store = MetricStore(
+            options: .init(checkConsistency: configuration.checkConsistency, ownFamilies: OwnMetrics.declarations)
+        )
+        self.services = try Self.persistence(for: store, configuration: configuration, logger: logger)
+        let quit = QuitTrigger()
+        let gateway = Gateway(configuration: configuration, store: store, ownMetrics: ownMetrics, quit: quit)
+        self.responder = try PushgatewayResponder(gateway: gateway)
+        self.listenAddresses = configuration.listenAddresses
+        self.configuration = ApplicationConfiguration(address: Self.bindAddress(configuration.listenAddresses[0]))
+        self.logger = logger
+        self.quit = quit
+        self.serverRunning = onServerRunning
+        logger.info(
+            "starting pushgateway",
+            metadata: ["version": "\(BuildInformation.version)", "toolchain": "\(BuildInformation.toolchainVersion)"]
+        )
+        logger.debug("path prefix for internal routing", metadata: ["path": "\(configuration.routePrefix)"])
+    }
+
+    /// The persistence service for `--persistence.file`, after restoring the store from it.
+    ///
+    /// This is the single place persistence is wired in: restore before serving (a file that cannot be
+    /// read stops the start rather than being overwritten later), then a service that writes at most once per
+    /// `--persistence.interval` and once more on shutdown (it is listed before the HTTP servers, so it stops
+    /// after them).
+    /// - Throws: ``ConfigurationError`` when the file exists but cannot be restored.
+    private static func persistence(
+        for store: MetricStore,
+        configuration: GatewayConfiguration,
+        logger: Logger
+    ) throws -> [any Service] {
+        guard !configuration.persistenceFile.isEmpty else {
+            return []
+        }
+        do {
+            try PersistenceService.restore(into: store, from: configuration.persistenceFile, logger: logger)
+        } catch {
+            throw ConfigurationError(
+                message: "--persistence.file: cannot restore \(configuration.persistenceFile) (\(error)); "
+                    + "move the file away to start empty"
+            )
+        }
+        let service = PersistenceService(
+            store: store,
+            path: configuration.persistenceFile,
+            interval: configuration.persistenceInterval.duration,
+            logger: logger
+        )
+        return [service]
+    }
+
+    /// Runs every server and service until a signal, `/-/quit` or a failure stops them.
+    ///
+    /// Shutdown runs in reverse order: the HTTP servers stop taking requests and finish the running ones, then
+    /// persistence writes its last file.
+    public func run() async throws {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: QuitService(trigger: self.quit), successTerminationBehavior: .gracefullyShutdownGroup)
+        ]
+        services += self.services.map { .init(service: $0) }
+        for address in self.listenAddresses {
+            let server = Application(
+                responder: self.responder,
+                configuration: self.configuration.with(address: Self.bindAddress(address)),
+                onServerRunning: self.serverRunning,
+                logger: self.logger
+            )
+            services.append(.init(service: server))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, logger: self.logger))
+        try await group.run()
+    }
+
+    /// Passes each listening channel to the `onServerRunning` closure given at creation.
+    public func onServerRunning(_ channel: any Channel) async {
+        await self.serverRunning(channel)
+    }
+
+    /// Where a listen address binds: an empty host means every interface, IPv6 and IPv4 (`::`) like Go, or
+    /// IPv4 only on hosts without IPv6.
+    static func bindAddress(_ address: ListenAddress) -> BindAddress {
+        guard address.host.isEmpty else {
+            return .hostname(address.host, port: address.port)
+        }
+        return .hostname(Self.hasIPv6 ? "::" : "0.0.0.0", port: address.port)
+    }
+
+    /// Whether an IPv6 socket can be created here.
+    private static let hasIPv6: Bool = {
+        #if canImport(Glibc)
+            let descriptor = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+            let descriptor = socket(AF_INET6, SOCK_STREAM, 0)
+        #endif
+        guard descriptor >= 0 else { return false }
+        close(descriptor)
+        return true
+    }()
+}
+
+extension PushgatewayApplication: CustomStringConvertible {
+    /// A short name for logs.
+    public var description: String { "PushgatewayApplication" }
+}
+
+extension ApplicationProtocol {
+    /// Runs the application until SIGTERM or SIGINT, or until it ends by itself (`/-/quit`), shutting it down
+    /// gracefully either way.
+    ///
+    /// Hummingbird's `runService()` treats an application that returns on its own as a failure; the gateway
+    /// returns on its own after `/-/quit`, which is a normal end.
+    public func runUntilShutdown() async throws {
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: self, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: self.logger
+            )
+        )
+        try await group.run()
+    }
+}

@@ -1,0 +1,93 @@
+import Hummingbird
+import PushgatewayCore
+import PushgatewayStorage
+
+// The one place where errors become HTTP answers. Every answer is Go's http.Error shape (plain text, nosniff,
+// message + "\n") with upstream's status and message: 400 for what the push handler rejects (URL, body,
+// store), 500 for a scrape of an inconsistent store. The limits upstream does not have answer 413 (body over
+// --push.max-body-size) and 415 (snappy bodies, not supported yet).
+
+/// An error with a fixed HTTP answer.
+protocol HTTPMappedError: Error {
+    /// The status to answer with.
+    var httpStatus: HTTPResponse.Status { get }
+    /// The message of the `http.Error` body (without the final line feed).
+    var httpMessage: String { get }
+    /// Headers to add to the answer.
+    var httpHeaders: HTTPFields { get }
+}
+
+extension HTTPMappedError {
+    var httpHeaders: HTTPFields { [:] }
+}
+
+extension TextFormatError: HTTPMappedError {
+    var httpStatus: HTTPResponse.Status { .badRequest }
+    var httpMessage: String { self.description }
+}
+
+extension ProtobufCodecError: HTTPMappedError {
+    var httpStatus: HTTPResponse.Status { .badRequest }
+    var httpMessage: String { self.description }
+}
+
+extension GroupingPathError: HTTPMappedError {
+    var httpStatus: HTTPResponse.Status {
+        switch self.code {
+        case .routeNotFound: .notFound
+        default: .badRequest
+        }
+    }
+
+    var httpMessage: String { self.message }
+}
+
+extension PushError: HTTPMappedError {
+    var httpStatus: HTTPResponse.Status { .badRequest }
+    var httpMessage: String { self.description }
+}
+
+extension ExpositionError: HTTPMappedError {
+    var httpStatus: HTTPResponse.Status { .internalServerError }
+    // promhttp's HandlerFor error answer (and no Content-Encoding).
+    var httpMessage: String { "An error has occurred while serving metrics:\n\n" + self.message }
+}
+
+extension GzipError: HTTPMappedError {
+    var httpStatus: HTTPResponse.Status { .badRequest }
+    var httpMessage: String { self.message }
+}
+
+extension BodyTooLargeError: HTTPMappedError {
+    var httpStatus: HTTPResponse.Status { .contentTooLarge }
+    var httpMessage: String { "request body too large: the limit is \(self.limit) bytes (--push.max-body-size)" }
+    // The rest of an oversized body is not read, so the connection cannot carry another request.
+    var httpHeaders: HTTPFields { [.connection: "close"] }
+}
+
+/// A `Content-Encoding` upstream decodes but this gateway does not yet.
+struct UnsupportedContentEncodingError: Error, Hashable, Sendable {
+    /// The encoding, lower-cased.
+    var encoding: String
+}
+
+extension UnsupportedContentEncodingError: HTTPMappedError {
+    var httpStatus: HTTPResponse.Status { .unsupportedMediaType }
+    var httpMessage: String { "Content-Encoding \(self.encoding) is not supported yet" }
+}
+
+enum HTTPErrors {
+    /// The answer for `error`: its mapped status and message, or 500 `Internal Server Error` for anything
+    /// unexpected.
+    static func response(for error: any Error) -> Response {
+        guard let mapped = error as? any HTTPMappedError else {
+            return GoResponses.error("Internal Server Error", status: .internalServerError)
+        }
+        return GoResponses.error(mapped.httpMessage, status: mapped.httpStatus, headers: mapped.httpHeaders)
+    }
+
+    /// Whether `error` is one of the expected client errors (as opposed to a fault worth an error log).
+    static func isClientError(_ error: any Error) -> Bool {
+        (error as? any HTTPMappedError).map { $0.httpStatus.code < 500 } ?? false
+    }
+}

@@ -1,0 +1,265 @@
+import CompressNIO
+import Hummingbird
+import Logging
+import NIOCore
+import PushgatewayCore
+import PushgatewayStorage
+
+// Upstream's handlers (PG handler/*.go, api/v1/api.go, main.go), each counted in
+// pushgateway_http_requests_total under upstream's handler name, except the scrape, pprof and the lifecycle
+// endpoints, which upstream does not instrument either.
+
+/// The CORS headers upstream sets on every API route except the admin wipe (PG api/v1/api.go).
+private let corsHeaders: HTTPFields = [
+    .accessControlAllowHeaders: "Accept, Authorization, Content-Type, Origin",
+    .accessControlAllowMethods: "GET, POST, DELETE, OPTIONS",
+    .accessControlAllowOrigin: "*",
+    .accessControlExposeHeaders: "Date",
+    .cacheControl: "no-cache, no-store, must-revalidate",
+]
+
+extension PushgatewayResponder {
+    /// Runs the handler of `endpoint`.
+    func handle(
+        _ endpoint: Endpoint,
+        request: Request,
+        context: Context,
+        parameters: [(name: String, value: [UInt8])],
+        body: RequestBodyReader
+    ) async -> Response {
+        switch endpoint {
+        case .scrape:
+            return self.scrape(request, context: context)
+        case .healthy:
+            return self.counted("healthy", request, GoResponses.text("OK"))
+        case .ready:
+            return self.counted("ready", request, GoResponses.text("OK"))
+        case .push(let replace, let jobBase64):
+            var body = body
+            return await self.push(request, context: context, parameters: parameters, jobBase64: jobBase64, replace: replace, body: &body)
+        case .delete(let jobBase64):
+            return self.counted("delete", request, self.delete(context: context, parameters: parameters, jobBase64: jobBase64))
+        case .staticFiles:
+            // The web UI and its assets come later.
+            return self.counted("static", request, GoResponses.notFound())
+        case .status:
+            return self.counted("status", request, self.statusPage())
+        case .pprof:
+            // Go's profiler has no counterpart here.
+            return GoResponses.notFound()
+        case .quit:
+            return self.quit(context: context)
+        case .quitHelp:
+            return GoResponses.text("Only POST or PUT requests allowed.", status: .methodNotAllowed)
+        case .apiOptions:
+            return self.counted("api/v1/options", request, GoResponses.empty(.ok, headers: corsHeaders))
+        case .apiStatus:
+            let body = JSONAPIEncoder.status(
+                buildInformation: BuildInformation.statusMap,
+                flags: self.gateway.configuration.flags,
+                startTime: self.gateway.startTime
+            )
+            return self.counted("api/v1/status", request, Self.json(body))
+        case .apiMetrics:
+            return self.counted("api/v1/metrics", request, Self.json(JSONAPIEncoder.metrics(self.gateway.store.snapshot())))
+        case .wipe:
+            self.gateway.store.wipe()
+            context.logger.info("wiped all metric groups")
+            return self.counted("wipe", request, GoResponses.empty(.accepted))
+        }
+    }
+
+    /// Counts an answered request in `pushgateway_http_requests_total` and returns it.
+    private func counted(_ handler: String, _ request: Request, _ response: Response) -> Response {
+        self.gateway.ownMetrics.http.countRequest(handler: handler, code: response.status.code, method: request.method.rawValue)
+        return response
+    }
+
+    // MARK: Push and delete
+
+    /// PUT and POST (PG handler/push.go): grouping key, body, store; 200 checked, 202 unchecked, 400 otherwise.
+    private func push(
+        _ request: Request,
+        context: Context,
+        parameters: [(name: String, value: [UInt8])],
+        jobBase64: Bool,
+        replace: Bool,
+        body: inout RequestBodyReader
+    ) async -> Response {
+        let start = ContinuousClock.now
+        let response: Response
+        do {
+            let key = try self.groupingKey(parameters, jobBase64: jobBase64)
+            let families = try self.parseBody(try await body.read(), request: request)
+            let push = PushRequest(key: key, families: families, replace: replace)
+            response = self.apply(push, request: request, context: context)
+        } catch {
+            if HTTPErrors.isClientError(error) {
+                context.logger.debug("failed to parse push", metadata: ["method": "\(request.method)", "err": "\(error)"])
+            } else {
+                context.logger.error("push failed", metadata: ["method": "\(request.method)", "err": "\(error)"])
+            }
+            response = HTTPErrors.response(for: error)
+        }
+        let end = ContinuousClock.now
+        self.gateway.ownMetrics.http.observePush(
+            method: request.method.rawValue,
+            size: Self.approximateRequestSize(request),
+            duration: end - start,
+            at: end
+        )
+        return self.counted("push", request, response)
+    }
+
+    /// Hands a parsed push to the store.
+    private func apply(_ push: PushRequest, request: Request, context: Context) -> Response {
+        do {
+            try self.gateway.store.push(push)
+        } catch {
+            context.logger.error(
+                "pushed metrics are invalid or inconsistent with existing metrics",
+                metadata: ["method": "\(request.method)", "err": "\(error.message)"]
+            )
+            // Unchecked, upstream has answered 202 before the store looks at the push (only a timestamp
+            // rejection is possible then, and it only shows in push_failure_time_seconds).
+            return self.gateway.configuration.checkConsistency ? HTTPErrors.response(for: error) : GoResponses.empty(.accepted)
+        }
+        return GoResponses.empty(self.gateway.configuration.checkConsistency ? .ok : .accepted)
+    }
+
+    /// DELETE (PG handler/delete.go): the body is ignored; 202 whether or not the group existed.
+    private func delete(context: Context, parameters: [(name: String, value: [UInt8])], jobBase64: Bool) -> Response {
+        do {
+            let key = try self.groupingKey(parameters, jobBase64: jobBase64)
+            self.gateway.store.delete(key)
+            return GoResponses.empty(.accepted)
+        } catch {
+            context.logger.debug("failed to parse URL", metadata: ["err": "\(error)"])
+            return HTTPErrors.response(for: error)
+        }
+    }
+
+    /// The grouping key from the route's `job` and `labels` parameters.
+    private func groupingKey(_ parameters: [(name: String, value: [UInt8])], jobBase64: Bool) throws(GroupingPathError) -> GroupingKey {
+        var remainder: [UInt8] = []
+        for name in ["job", "labels"] {
+            if let value = parameters.first(where: { $0.name == name })?.value {
+                remainder.append(contentsOf: value)
+            }
+        }
+        // The router matched on the decoded path; GroupingPath decodes again, so `%` and control bytes are
+        // escaped to survive that unchanged.
+        return try GroupingPath.parse(
+            Self.escapedForDecoding(remainder),
+            jobIsBase64: jobBase64,
+            utf8Names: self.gateway.configuration.enableUTF8Names
+        )
+    }
+
+    private static func escapedForDecoding(_ bytes: [UInt8]) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        for byte in bytes {
+            if byte == 0x25 || byte < 0x20 || byte == 0x7F {
+                out.append(contentsOf: [0x25, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            } else {
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The pushed families: protobuf exactly when the Content-Type says delimited MetricFamily, else text.
+    private func parseBody(_ bytes: [UInt8], request: Request) throws -> [MetricFamily] {
+        switch ContentNegotiation.pushBodyFormat(contentType: request.headers[values: .contentType].first) {
+        case .protobufDelimited:
+            return try ProtobufCodec().decodeDelimited(bytes)
+        case .text:
+            return try TextFormatParser(options: .init(allowUTF8Names: self.gateway.configuration.enableUTF8Names)).parse(bytes)
+        }
+    }
+
+    /// client_golang's `computeApproximateRequestSize`: URL, method, protocol, header names and values,
+    /// host, and the declared Content-Length.
+    static func approximateRequestSize(_ request: Request) -> Int {
+        var size = (request.head.path ?? "").utf8.count
+        size += request.method.rawValue.utf8.count
+        size += "HTTP/1.1".utf8.count
+        for field in request.headers where field.name != .transferEncoding {
+            size += field.name.rawName.utf8.count + field.value.utf8.count
+        }
+        size += (request.head.authority ?? "").utf8.count
+        size += request.headers[.contentLength].flatMap { Int($0) } ?? 0
+        return size
+    }
+
+    // MARK: Scrape
+
+    /// GET on the telemetry path: negotiated format, own families merged in, gzip if asked.
+    private func scrape(_ request: Request, context: Context) -> Response {
+        // Protobuf text formats are not offered: the store writes delimited protobuf only.
+        let (format, escaping) = ContentNegotiation.expositionFormat(
+            accept: request.headers[values: .accept].first,
+            supportedFormats: [.text, .protobufDelimited]
+        )
+        switch self.gateway.store.exposition(format, escaping: escaping, own: self.gateway.ownMetrics.families()) {
+        case .failure(let error):
+            context.logger.error("error gathering metrics", metadata: ["err": "\(error.message)"])
+            return HTTPErrors.response(for: error)
+        case .success(let body):
+            var headers: HTTPFields = [.contentType: format.contentType(escaping: escaping)]
+            var buffer = ByteBuffer(bytes: body)
+            if ContentNegotiation.shouldGzip(acceptEncoding: request.headers[values: .acceptEncoding]) {
+                var input = buffer
+                if let compressed = try? input.compress(with: .gzip()) {
+                    buffer = compressed
+                    headers[.contentEncoding] = "gzip"
+                }
+            }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+        }
+    }
+
+    // MARK: Lifecycle, UI, API
+
+    /// PUT/POST `/-/quit`.
+    private func quit(context: Context) -> Response {
+        guard self.gateway.configuration.enableLifecycle else {
+            return GoResponses.text("Lifecycle API is not enabled.", status: .forbidden)
+        }
+        context.logger.warning("received termination request via web service, exiting gracefully...")
+        self.gateway.quit.fire()
+        return GoResponses.text("Requesting termination... Goodbye!")
+    }
+
+    /// `/` and `/status`: a placeholder until the web UI exists.
+    private func statusPage() -> Response {
+        let html = """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head><meta charset="utf-8"><title>Pushgateway</title></head>
+            <body>
+            <h1>Pushgateway</h1>
+            <p>The web UI is not available yet in this Pushgateway (version \(BuildInformation.version)).</p>
+            <p>The metrics are exposed at <a href="\(GoURL.htmlEscaped(self.gateway.configuration.telemetryPath))">\
+            \(GoURL.htmlEscaped(self.gateway.configuration.telemetryPath))</a>; the pushed groups are listed as JSON at \
+            <a href="api/v1/metrics">api/v1/metrics</a> and the status at <a href="api/v1/status">api/v1/status</a>.</p>
+            </body>
+            </html>
+
+            """
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: html))
+        )
+    }
+
+    /// A JSON API answer: `application/json` with the CORS headers.
+    private static func json(_ body: [UInt8]) -> Response {
+        var headers = corsHeaders
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

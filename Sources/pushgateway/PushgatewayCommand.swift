@@ -1,0 +1,98 @@
+public import ArgumentParser
+import PushgatewayServer
+
+/// The `pushgateway` command: upstream's flags under the same names, defaults and meanings (spec §3), then
+/// ``buildApplication(_:)`` and run until SIGTERM, SIGINT or `/-/quit` (exit code 0 after a graceful shutdown).
+@main
+struct PushgatewayCommand: AsyncParsableCommand, PushgatewayArguments {
+    static let configuration = CommandConfiguration(
+        commandName: "pushgateway",
+        abstract: "The Pushgateway",
+        version: BuildInformation.versionText
+    )
+
+    @Option(
+        name: .customLong("web.listen-address"),
+        help: "Addresses on which to expose metrics and web interface. Repeatable for multiple addresses."
+    )
+    var listenAddresses: [String] = [":9091"]
+
+    @Flag(
+        name: .customLong("web.systemd-socket"),
+        inversion: .prefixedNo,
+        help: "Use systemd socket activation listeners instead of port listeners (Linux only). Not supported yet."
+    )
+    var systemdSocket = false
+
+    @Option(
+        name: .customLong("web.config.file"),
+        help: "Path to configuration file that can enable TLS or authentication. Not supported yet."
+    )
+    var webConfigFile = ""
+
+    @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.")
+    var telemetryPath = "/metrics"
+
+    @Option(name: .customLong("web.external-url"), help: "The URL under which the Pushgateway is externally reachable.")
+    var externalURL = ""
+
+    @Option(
+        name: .customLong("web.route-prefix"),
+        help: "Prefix for the internal routes of web endpoints. Defaults to the path of --web.external-url."
+    )
+    var routePrefix = ""
+
+    @Flag(name: .customLong("web.enable-lifecycle"), inversion: .prefixedNo, help: "Enable shutdown via HTTP request.")
+    var enableLifecycle = false
+
+    @Flag(name: .customLong("web.enable-admin-api"), inversion: .prefixedNo, help: "Enable API endpoints for admin control actions.")
+    var enableAdminAPI = false
+
+    @Option(name: .customLong("persistence.file"), help: "File to persist metrics. If empty, metrics are only kept in memory.")
+    var persistenceFile = ""
+
+    @Option(
+        name: .customLong("persistence.interval"),
+        help: "The minimum interval at which to write out the persistence file, as a Go duration (5m, 1h30m, 10s). (default: 5m)",
+        transform: { try GoDuration(parsing: $0) }
+    )
+    var persistenceInterval = PushgatewaySettings.defaultPersistenceInterval
+
+    @Flag(
+        name: .customLong("push.disable-consistency-check"),
+        inversion: .prefixedNo,
+        help: "Do not check consistency of pushed metrics. DANGEROUS."
+    )
+    var disableConsistencyCheck = false
+
+    @Flag(
+        name: .customLong("push.enable-utf8-names"),
+        inversion: .prefixedNo,
+        help: "Allow UTF-8 characters in metric and label names."
+    )
+    var enableUTF8Names = false
+
+    @Option(
+        name: .customLong("push.max-body-size"),
+        help: "The largest push body in bytes, compressed or decompressed; larger pushes are answered 413."
+    )
+    var maxBodySize = PushgatewaySettings.defaultMaxBodySize
+
+    @Option(
+        name: .customLong("log.level"),
+        help: "Only log messages with the given severity or above."
+    )
+    var logLevel = LogLevel.info
+
+    @Option(name: .customLong("log.format"), help: "Output format of log messages.")
+    var logFormat = LogFormat.logfmt
+
+    func run() async throws {
+        let application = try buildApplication(self)
+        try await application.runUntilShutdown()
+    }
+}
+
+extension LogLevel: ExpressibleByArgument {}
+
+extension LogFormat: ExpressibleByArgument {}
