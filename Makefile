@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_FLAGS = -c release
 
-.PHONY: deps run build test lint bench-codecs generate clean
+.PHONY: deps run build test lint bench bench-store bench-codecs generate clean
 
 deps:
 	@scripts/install-deps.sh build
@@ -24,6 +24,17 @@ test: deps lint
 lint:
 	@echo "== stage: swift format lint =="
 	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Package.swift
+
+# The Go Pushgateway (Debian's prometheus-pushgateway) and ours side by side on loopback, the same workload
+# against each; prints one markdown table (Go, ours, ratio, target). About 3 minutes on 2 cores; installs wrk
+# and prometheus-pushgateway from Debian if missing. Raw results and gateway logs in .build/bench/gateway.
+bench: deps
+	$(SWIFT) build $(RELEASE_FLAGS) --product pushgateway
+	Benchmarks/gateway/bench.sh
+
+# The store alone (no HTTP): one 100-series push with 300 and 10,000 groups stored, and a scrape.
+bench-store: deps
+	$(SWIFT) run $(RELEASE_FLAGS) StoreBenchmarks
 
 # Codec throughput on a 100k-series input, release build; then protobuf-c alone on the same input, the
 # ceiling for any codec that goes through it.

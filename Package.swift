@@ -68,6 +68,11 @@ let package = Package(
             dependencies: ["PushgatewayCore"],
             path: "Benchmarks/CodecBenchmarks"
         ),
+        .executableTarget(
+            name: "StoreBenchmarks",
+            dependencies: ["PushgatewayCore", "PushgatewayStorage"],
+            path: "Benchmarks/StoreBenchmarks"
+        ),
         .testTarget(
             name: "PushgatewayCoreTests",
             dependencies: ["PushgatewayCore"],

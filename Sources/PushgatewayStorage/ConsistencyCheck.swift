@@ -12,12 +12,25 @@ extension StoreState {
     ///   - key: the group written to; its current families of the same names are about to be replaced.
     ///   - removing: names of further families of the group that the write removes (PUT).
     /// - Returns: upstream's error message, or nil when the push is consistent.
-    mutating func check(writing families: [MetricFamily], to key: GroupingKey, removing: Set<String>) -> String? {
+    mutating func check(
+        writing families: [MetricFamily],
+        entries: [String: [SeriesEntry]],
+        to key: GroupingKey,
+        removing: Set<String>
+    ) -> String? {
         var errors: [String] = []
         var work = 0
         let writtenNames = Set(families.map(\.name))
         for family in families.sorted(by: { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }) {
-            self.check(family, in: key, writtenNames: writtenNames, removing: removing, work: &work, into: &errors)
+            self.check(
+                family,
+                identities: entries[family.name]?.map(\.identity) ?? family.metrics.map { SeriesIdentity(Self.identity(of: $0)) },
+                in: key,
+                writtenNames: writtenNames,
+                removing: removing,
+                work: &work,
+                into: &errors
+            )
         }
         self.work += work
         return Self.combine(errors)
@@ -34,6 +47,7 @@ extension StoreState {
 
     private func check(
         _ family: MetricFamily,
+        identities: [SeriesIdentity],
         in key: GroupingKey,
         writtenNames: Set<String>,
         removing: Set<String>,
@@ -61,18 +75,19 @@ extension StoreState {
             }
         }
         // Series of this group's current family of the same name are replaced, so they do not count.
-        var replaced: [[UInt8]: Int] = [:]
-        for entry in self.index[name]?.parts[key]?.entries ?? [] {
+        let old = self.index[name]?.parts[key]?.entries ?? []
+        var replaced: [SeriesIdentity: Int] = [:]
+        replaced.reserveCapacity(old.count)
+        for entry in old {
             replaced[entry.identity, default: 0] += 1
         }
-        var seen = Set<[UInt8]>()
-        for metric in family.metrics {
+        var seen = Set<SeriesIdentity>(minimumCapacity: family.metrics.count)
+        for (metric, identity) in zip(family.metrics, identities) {
             work += 1
             if let error = Self.metricError(metric, family: name, type: mergedType) {
                 errors.append(error)
                 continue
             }
-            let identity = Self.identity(of: metric)
             let existing = (self.index[name]?.owners[identity] ?? 0) - (replaced[identity] ?? 0)
             if existing > 0 || !seen.insert(identity).inserted {
                 errors.append(
@@ -84,7 +99,8 @@ extension StoreState {
 
     /// client_golang's checkMetricConsistency, minus the duplicate check.
     static func metricError(_ metric: Metric, family name: String, type: MetricType) -> String? {
-        let prefix = "collected metric \(GoQuote.string(name)) { \(Self.describe(metric))}"
+        // Only built when there is an error: describing a metric costs more than checking it.
+        var prefix: String { "collected metric \(GoQuote.string(name)) { \(Self.describe(metric))}" }
         if !Self.value(metric.value, satisfies: type) {
             return "\(prefix) is not a \(type.protobufName)"
         }
@@ -222,13 +238,13 @@ extension StoreState {
                 continue
             }
             names.insert(name)
-            var seen = Set<[UInt8]>()
+            var seen = Set<SeriesIdentity>()
             for key in groupKeys {
                 guard let stored = self.groups[key]?.families[name]?.family else { continue }
                 for metric in stored.metrics {
                     if let error = Self.metricError(metric, family: name, type: firstType) {
                         errors.append(error)
-                    } else if !seen.insert(Self.identity(of: metric)).inserted {
+                    } else if !seen.insert(SeriesIdentity(Self.identity(of: metric))).inserted {
                         errors.append(
                             "collected metric \(GoQuote.string(name)) { \(Self.describe(metric))} was collected before with the same name and label values"
                         )

@@ -112,7 +112,7 @@ public final class MetricStore: Sendable {
                 removing = Set(group.families.keys).subtracting(families.keys).subtracting([Self.pushTimeName, Self.pushFailureTimeName])
             }
             if self.options.checkConsistency {
-                if let error = state.check(writing: Array(families.values), to: key, removing: removing) {
+                if let error = state.check(writing: Array(families.values), entries: encoded, to: key, removing: removing) {
                     Self.recordFailure(of: key, at: time, in: &state, codec: self.codec)
                     return error
                 }
@@ -293,18 +293,21 @@ public final class MetricStore: Sendable {
     /// missing grouping labels are added, `instance=""` is added if absent, labels are sorted by name.
     static func sanitize(_ metric: Metric, key: GroupingKey) -> Metric {
         var metric = metric
-        var pending = Dictionary(key.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+        // Grouping labels are few and unique by name (GroupingKey guarantees it): a flag per label beats a
+        // dictionary per metric.
+        var pending = [Bool](repeating: true, count: key.labels.count)
         var hasInstance = false
         for index in metric.labels.indices {
             let name = metric.labels[index].name
-            if let value = pending.removeValue(forKey: name) {
-                metric.labels[index].value = value
+            if let grouping = key.labels.firstIndex(where: { $0.name == name }), pending[grouping] {
+                metric.labels[index].value = key.labels[grouping].value
+                pending[grouping] = false
             }
             if name == "instance" {
                 hasInstance = true
             }
         }
-        for label in key.labels where pending[label.name] != nil {
+        for (index, label) in key.labels.enumerated() where pending[index] {
             metric.labels.append(label)
             if label.name == "instance" {
                 hasInstance = true

@@ -11,7 +11,7 @@ import PushgatewayCore
 /// One series of one family of one group, ready to be written.
 struct SeriesEntry: Sendable {
     /// Label names and values, sorted by name: what makes two series the same.
-    var identity: [UInt8]
+    var identity: SeriesIdentity
     /// Upstream's exposition order: label count, then the label values in name order.
     var sortKey: [UInt8]
     /// The sample lines in the text format.
@@ -37,7 +37,7 @@ struct FamilyIndex: Sendable {
     var typeCounts: [MetricType: Int] = [:]
     /// How many series of each identity exist; more than one is an inconsistency (only possible after
     /// unchecked writes or failed-push bookkeeping).
-    var owners: [[UInt8]: Int] = [:]
+    var owners: [SeriesIdentity: Int] = [:]
     /// The merged, sorted view for scrapes; nil when a part changed since it was built.
     var merged: MergedFamily?
 }
@@ -160,7 +160,7 @@ struct StoreState: Sendable {
     }
 
     static func entry(for metric: Metric, family: String, protobuf: [UInt8]) -> SeriesEntry {
-        let identity = Self.identity(of: metric)
+        let identity = SeriesIdentity(Self.identity(of: metric))
         var sortKey: [UInt8] = []
         // Label count first (big-endian, so byte order is numeric order), then each value and a 0 byte:
         // "a" sorts before "ab" as Go's string comparison has it.

@@ -5,6 +5,10 @@ import PushgatewayServer
 /// ``buildApplication(_:)`` and run until SIGTERM, SIGINT or `/-/quit` (exit code 0 after a graceful shutdown).
 @main
 struct PushgatewayCommand: AsyncParsableCommand, PushgatewayArguments {
+    static func main() async {
+        await Self.main(GoFlagArguments.normalized(Array(CommandLine.arguments.dropFirst())))
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "pushgateway",
         abstract: "The Pushgateway",

@@ -157,3 +157,17 @@ struct ConfigurationTests {
         #expect(PushgatewayApplication.bindAddress(ListenAddress(host: "127.0.0.1", port: 1)) == .hostname("127.0.0.1", port: 1))
     }
 }
+
+struct GoFlagArgumentsTests {
+    @Test(arguments: [
+        (["--persistence.file="], ["--persistence.file", ""]),
+        (["--persistence.file=x", "--web.listen-address=:9091"], ["--persistence.file=x", "--web.listen-address=:9091"]),
+        (["--persistence.file", ""], ["--persistence.file", ""]),
+        (["--log.level=debug", "--web.external-url="], ["--log.level=debug", "--web.external-url", ""]),
+        (["--a=b="], ["--a=b="]),
+        (["-h"], ["-h"]),
+    ])
+    func rewritesExplicitlyEmptyValues(arguments: [String], expected: [String]) {
+        #expect(GoFlagArguments.normalized(arguments) == expected)
+    }
+}

@@ -42,7 +42,8 @@ public struct GroupingKey: Hashable, Sendable, Comparable, CustomStringConvertib
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(self.key)
+        // Bulk hashing: Array's own Hashable feeds the hasher one byte at a time.
+        self.key.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 
     public var description: String {

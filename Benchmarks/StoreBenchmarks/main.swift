@@ -1,0 +1,55 @@
+// `swift run -c release StoreBenchmarks`: the cost of one push inside the store (no HTTP), with 300 groups
+// of 100 series stored and with 10,000 groups, and the cost of a scrape. Medians of repeated runs.
+
+import PushgatewayCore
+import PushgatewayStorage
+
+func body(group: Int, round: Int) -> [UInt8] {
+    var text = ""
+    for family in 0..<10 {
+        text += "# HELP bench_family_\(family) A benchmark family.\n# TYPE bench_family_\(family) gauge\n"
+        for series in 0..<10 {
+            text +=
+                "bench_family_\(family){code=\"\(200 + series)\",path=\"/api/v1/items/\(series)\"} \(Double(group * 1000 + round) + 0.25)\n"
+        }
+    }
+    return Array(text.utf8)
+}
+
+func key(_ group: Int) -> GroupingKey {
+    GroupingKey([LabelPair(name: "job", value: "bench"), LabelPair(name: "instance", value: "i\(group)")])
+}
+
+func milliseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) * 1e-15
+}
+
+func median(_ values: [Double]) -> Double {
+    values.sorted()[values.count / 2]
+}
+
+let parser = TextFormatParser()
+let clock = ContinuousClock()
+for groups in [300, 10_000] {
+    let store = MetricStore()
+    for group in 0..<groups {
+        try store.push(PushRequest(key: key(group), families: parser.parse(body(group: group, round: 0)), replace: true))
+    }
+    var parse: [Double] = []
+    var push: [Double] = []
+    for round in 1...400 {
+        let bytes = body(group: round % groups, round: round)
+        var families: [MetricFamily] = []
+        parse.append(milliseconds(try clock.measure { families = try parser.parse(bytes) }))
+        push.append(
+            milliseconds(try clock.measure { try store.push(PushRequest(key: key(round % groups), families: families, replace: true)) })
+        )
+    }
+    var scrape: [Double] = []
+    for _ in 0..<(groups <= 300 ? 20 : 3) {
+        scrape.append(milliseconds(clock.measure { _ = store.exposition(.text) }))
+    }
+    print(
+        "\(groups) groups × 100 series: parse p50 \(median(parse)) ms, store push p50 \(median(push)) ms, scrape (text) p50 \(median(scrape)) ms"
+    )
+}
