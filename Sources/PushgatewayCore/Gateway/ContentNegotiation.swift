@@ -127,7 +127,7 @@ public enum ContentNegotiation {
                 if piece == 0 {
                     stitched.append(contentsOf: self.decodeRFC2231(value) ?? [])
                 } else {
-                    stitched.append(contentsOf: self.percentHexUnescaped(value[...]) ?? [])
+                    stitched.append(contentsOf: GoURL.percentDecoded(value[...]) ?? [])
                 }
                 piece += 1
             }
@@ -191,26 +191,7 @@ public enum ContentNegotiation {
         else { return nil }
         let charset = String(decoding: value[..<firstQuote], as: UTF8.self).lowercased()
         guard charset == "us-ascii" || charset == "utf-8" else { return nil }
-        return self.percentHexUnescaped(value[(secondQuote + 1)...])
-    }
-
-    /// Go mime's `percentHexUnescape`; `nil` on a malformed escape.
-    private static func percentHexUnescaped(_ value: ArraySlice<UInt8>) -> [UInt8]? {
-        var out: [UInt8] = []
-        var index = value.startIndex
-        while index < value.endIndex {
-            guard value[index] == asciiPercent else {
-                out.append(value[index])
-                index += 1
-                continue
-            }
-            guard index + 2 < value.endIndex, let high = GoURL.hexValue(value[index + 1]), let low = GoURL.hexValue(value[index + 2]) else {
-                return nil
-            }
-            out.append(high << 4 | low)
-            index += 3
-        }
-        return out
+        return GoURL.percentDecoded(value[(secondQuote + 1)...])
     }
 
     /// Go mime's `isTokenChar`: printable ASCII except space and tspecials.
