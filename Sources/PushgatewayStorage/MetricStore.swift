@@ -88,11 +88,7 @@ public final class MetricStore: Sendable {
             self.recordFailure(of: key, at: time)
             throw PushError(.timestamps, "pushed metrics must not have timestamps")
         }
-        byName = byName.mapValues { family in
-            var family = family
-            family.metrics = family.metrics.map { Self.sanitize($0, key: key) }
-            return family
-        }
+        byName = byName.mapValues { Self.sanitized($0, key: key) }
         byName[Self.pushTimeName] = Self.timeGauge(Self.pushTimeName, help: Self.pushTimeHelp, key: key, value: Self.seconds(time))
         let failureGauge = Self.timeGauge(Self.pushFailureTimeName, help: Self.pushFailureTimeHelp, key: key, value: 0)
         // Encoding is the expensive part: do it before taking the lock.
@@ -125,7 +121,7 @@ public final class MetricStore: Sendable {
             for (name, family) in families {
                 state.write(family, entries: encoded[name] ?? [], time: time, to: key)
             }
-            state.validationError = nil
+            state.revalidateIfInconsistent()
             return nil
         }
         if let failure {
@@ -138,8 +134,7 @@ public final class MetricStore: Sendable {
         self.state.withLock { state in
             state.removeGroup(key)
             state.generation &+= 1
-            state.validationError = nil
-            state.needsFullValidation = state.needsFullValidation || !state.groups.isEmpty
+            state.revalidateIfInconsistent()
         }
     }
 
@@ -318,6 +313,13 @@ public final class MetricStore: Sendable {
         }
         metric.labels.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         return metric
+    }
+
+    /// A family with its metrics sanitised for the group `key`, as a push stores it.
+    package static func sanitized(_ family: MetricFamily, key: GroupingKey) -> MetricFamily {
+        var family = family
+        family.metrics = family.metrics.map { Self.sanitize($0, key: key) }
+        return family
     }
 
     static func timeGauge(_ name: String, help: String, key: GroupingKey, value: Double) -> MetricFamily {

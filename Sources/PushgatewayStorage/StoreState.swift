@@ -89,6 +89,15 @@ struct StoreState: Sendable {
     /// The result of the last full validation (nil = consistent), valid until the next write.
     var validationError: String?
 
+    /// After a checked write or a delete: the store stays consistent if it was, so only a known
+    /// inconsistency (which the write may have resolved) needs the next scrape to validate everything again.
+    mutating func revalidateIfInconsistent() {
+        if self.validationError != nil {
+            self.validationError = nil
+            self.needsFullValidation = true
+        }
+    }
+
     init(own: [OwnFamily]) {
         self.own = Dictionary(own.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
     }

@@ -375,6 +375,41 @@ struct MetricStoreTests {
         #expect(try textExposition(store).contains("x{instance=\"\",job=\"a\"} 1"))
     }
 
+    @Test func aKnownInconsistencySurvivesUnrelatedWrites() throws {
+        // Restored data is not checked; once a scrape has found it inconsistent, a push or delete elsewhere
+        // must not hide that.
+        let (store, _) = makeStore()
+        let counter = try families("# TYPE x counter\nx 1\n")
+        let gauge = try families("# TYPE x gauge\nx 1\n")
+        let time = Timestamp(seconds: 1)
+        store.restore([
+            MetricGroupSnapshot(
+                key: key(("job", "a")),
+                families: counter.map { .init(family: MetricStore.sanitized($0, key: key(("job", "a"))), time: time) }
+            ),
+            MetricGroupSnapshot(
+                key: key(("job", "b")),
+                families: gauge.map { .init(family: MetricStore.sanitized($0, key: key(("job", "b"))), time: time) }
+            ),
+        ])
+        guard case .failure = store.exposition(.text) else {
+            Issue.record("an inconsistent restore was exposed")
+            return
+        }
+        try store.push(PushRequest(key: key(("job", "c")), families: families("y 1\n"), replace: true))
+        guard case .failure = store.exposition(.text) else {
+            Issue.record("an unrelated push hid the inconsistency")
+            return
+        }
+        store.delete(key(("job", "unknown")))
+        guard case .failure = store.exposition(.text) else {
+            Issue.record("an unrelated delete hid the inconsistency")
+            return
+        }
+        store.delete(key(("job", "b")))
+        #expect(try textExposition(store).contains("x{instance=\"\",job=\"a\"} 1"))
+    }
+
     @Test func aPushedFailureGaugeReplacesAnExistingOne() throws {
         // Upstream quirk: the zero failure gauge is only added to groups without one, so a pushed family
         // of that name survives on an existing group but is overwritten with 0 on a new one.
