@@ -19,7 +19,13 @@ test: deps lint
 	@echo "== stage: build (all targets and tests) =="
 	$(SWIFT) build --build-tests
 	@echo "== stage: tests (core, storage, server) =="
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip PushgatewayInteropTests
+	@echo "== stage: interop peers (Go gateway, Prometheus, client_golang, prometheus_client, curl) =="
+	@scripts/install-deps.sh interop
+	scripts/build-peers.sh
+	@echo "== stage: interop tests (real peers against .build/debug/pushgateway) =="
+	PUSHGATEWAY_INTEROP=1 PUSHGATEWAY_BINARY=$$($(SWIFT) build --show-bin-path)/pushgateway \
+		$(SWIFT) test --skip-build --filter PushgatewayInteropTests
 
 lint:
 	@echo "== stage: swift format lint =="

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs what building and testing need on a fresh Debian machine, and nothing that is already there.
-# Usage: scripts/install-deps.sh build|generate
+# Usage: scripts/install-deps.sh build|generate|interop
+#   interop: the real peers of the interop suite (Debian's Go gateway, Prometheus and promtool, Go with
+#   client_golang, curl) and Python's prometheus_client from PyPI.
 set -euo pipefail
 what=${1:-build}
 packages=(libprotobuf-c-dev pkg-config)
 if [ "$what" = generate ]; then
   packages+=(protobuf-c-compiler libprotobuf-dev)
+fi
+if [ "$what" = interop ]; then
+  packages+=(prometheus prometheus-pushgateway golang-go golang-github-prometheus-client-golang-dev curl)
 fi
 missing=()
 for package in "${packages[@]}"; do
@@ -16,5 +21,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=()
   [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ "$what" = interop ] && ! python3 -c 'import prometheus_client' 2>/dev/null; then
+  echo "installing: prometheus_client (PyPI)"
+  python3 -m pip install --quiet --disable-pip-version-check prometheus_client
 fi
