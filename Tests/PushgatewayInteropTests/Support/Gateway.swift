@@ -30,7 +30,12 @@ struct RunningGateway: Sendable {
         }
         let process = try ChildProcess(executable, arguments)
         let gateway = RunningGateway(kind: kind, port: port, process: process)
-        try await gateway.waitUntilReady()
+        do {
+            try await gateway.waitUntilReady()
+        } catch {
+            await gateway.stop()
+            throw error
+        }
         return gateway
     }
 
