@@ -4,6 +4,24 @@
 import PushgatewayCore
 import PushgatewayStorage
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The process's anonymous resident memory in bytes (`RssAnon` of /proc/self/status; 0 where there is none).
+func anonymousResidentBytes() -> Int {
+    guard let file = fopen("/proc/self/status", "r") else { return 0 }
+    defer { fclose(file) }
+    var line = [CChar](repeating: 0, count: 256)
+    while fgets(&line, Int32(line.count), file) != nil {
+        let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if text.hasPrefix("RssAnon:") {
+            return (Int(text.dropFirst(8).filter(\.isNumber)) ?? 0) * 1024
+        }
+    }
+    return 0
+}
+
 func body(group: Int, round: Int) -> [UInt8] {
     var text = ""
     for family in 0..<10 {
@@ -31,10 +49,14 @@ func median(_ values: [Double]) -> Double {
 let parser = TextFormatParser()
 let clock = ContinuousClock()
 for groups in [300, 10_000] {
+    let residentBefore = anonymousResidentBytes()
     let store = MetricStore()
     for group in 0..<groups {
         try store.push(PushRequest(key: key(group), families: parser.parse(body(group: group, round: 0)), replace: true))
     }
+    _ = store.exposition(.text)
+    _ = store.exposition(.protobufDelimited)
+    let residentPerSeries = (anonymousResidentBytes() - residentBefore) / (groups * 100)
     var parse: [Double] = []
     var push: [Double] = []
     for round in 1...400 {
@@ -50,6 +72,6 @@ for groups in [300, 10_000] {
         scrape.append(milliseconds(clock.measure { _ = store.exposition(.text) }))
     }
     print(
-        "\(groups) groups × 100 series: parse p50 \(median(parse)) ms, store push p50 \(median(push)) ms, scrape (text) p50 \(median(scrape)) ms"
+        "\(groups) groups × 100 series: parse p50 \(median(parse)) ms, store push p50 \(median(push)) ms, scrape (text) p50 \(median(scrape)) ms, heap \(residentPerSeries) bytes per stored series (after a scrape in each format)"
     )
 }

@@ -233,7 +233,7 @@ public final class MetricStore: Sendable {
             for index in all.indices where !all[index].escapingSources.isEmpty {
                 let escaped = all[index].escapingSources.map { $0.escaped(escaping) }
                 let entries = escaped.flatMap { StoreState.entries(for: $0, codec: self.codec) }
-                    .sorted { $0.sortKey.lexicographicallyPrecedes($1.sortKey) }
+                    .sorted { $0.precedes($1) }
                 let family = all[index]
                 all[index] = MergedFamily(
                     name: escaping.escape(family.name),
@@ -251,7 +251,7 @@ public final class MetricStore: Sendable {
                 var entries = StoreState.entries(for: family, codec: self.codec)
                 if let pushed = byName[family.name] {
                     entries.append(contentsOf: pushed.entries)
-                    entries.sort { $0.sortKey.lexicographicallyPrecedes($1.sortKey) }
+                    entries.sort { $0.precedes($1) }
                 }
                 byName[family.name] = MergedFamily(
                     name: family.name,
@@ -267,16 +267,15 @@ public final class MetricStore: Sendable {
             all.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         }
         var body: [UInt8] = []
+        body.reserveCapacity(all.reduce(0) { $0 + ExpositionAssembler.estimatedSize(of: $1) })
         switch format {
         case .text:
-            body.reserveCapacity(all.reduce(0) { $0 + $1.text.count })
             for family in all {
-                body.append(contentsOf: family.text)
+                ExpositionAssembler.appendText(of: family, to: &body)
             }
         case .protobufDelimited, .protobufText, .protobufCompactText:
-            body.reserveCapacity(all.reduce(0) { $0 + $1.protobuf.count })
             for family in all {
-                body.append(contentsOf: family.protobuf)
+                ExpositionAssembler.appendProtobuf(of: family, to: &body)
             }
         }
         return body

@@ -9,15 +9,66 @@ import PushgatewayCore
 // sorts and concatenates.
 
 /// One series of one family of one group, ready to be written.
+///
+/// Identity, sort key, text lines and protobuf message live in one exactly sized allocation: a store holds
+/// millions of these, and four growable arrays per series cost more than the bytes they held.
 struct SeriesEntry: Sendable {
+    private let storage: [UInt8]
+    private let sortKeyStart: UInt32
+    private let textStart: UInt32
+    private let protobufStart: UInt32
     /// Label names and values, sorted by name: what makes two series the same.
-    var identity: SeriesIdentity
+    let identity: SeriesIdentity
+
+    /// Packs the four parts; `identity` must be the bytes `SeriesIdentity` is made of.
+    init(identity: [UInt8], sortKey: [UInt8], text: [UInt8], protobuf: ArraySlice<UInt8>) {
+        var storage: [UInt8] = []
+        storage.reserveCapacity(identity.count + sortKey.count + text.count + protobuf.count)
+        storage.append(contentsOf: identity)
+        storage.append(contentsOf: sortKey)
+        storage.append(contentsOf: text)
+        storage.append(contentsOf: protobuf)
+        self.storage = storage
+        self.sortKeyStart = UInt32(truncatingIfNeeded: identity.count)
+        self.textStart = UInt32(truncatingIfNeeded: identity.count + sortKey.count)
+        self.protobufStart = UInt32(truncatingIfNeeded: identity.count + sortKey.count + text.count)
+        self.identity = SeriesIdentity(storage: storage, count: identity.count)
+    }
+
     /// Upstream's exposition order: label count, then the label values in name order.
-    var sortKey: [UInt8]
+    var sortKey: ArraySlice<UInt8> { self.storage[Int(self.sortKeyStart)..<Int(self.textStart)] }
     /// The sample lines in the text format.
-    var text: [UInt8]
+    var text: ArraySlice<UInt8> { self.storage[Int(self.textStart)..<Int(self.protobufStart)] }
     /// The encoded `Metric` message.
-    var protobuf: [UInt8]
+    var protobuf: ArraySlice<UInt8> { self.storage[Int(self.protobufStart)...] }
+
+    /// Appends the text lines to `buffer`.
+    func appendText(to buffer: inout [UInt8]) {
+        self.storage.withUnsafeBufferPointer { storage in
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: storage[Int(self.textStart)..<Int(self.protobufStart)]))
+        }
+    }
+
+    /// Appends the `Metric` message as field 4 of a `MetricFamily` (tag, length, bytes) to `buffer`.
+    func appendProtobufField(to buffer: inout [UInt8]) {
+        self.storage.withUnsafeBufferPointer { storage in
+            let message = UnsafeBufferPointer(rebasing: storage[Int(self.protobufStart)...])
+            buffer.append(4 << 3 | 2)
+            DelimitedFrameReader.appendVarint(UInt64(message.count), to: &buffer)
+            buffer.append(contentsOf: message)
+        }
+    }
+
+    /// Whether `self` sorts before `other` in the exposition.
+    func precedes(_ other: SeriesEntry) -> Bool {
+        self.storage.withUnsafeBufferPointer { left in
+            other.storage.withUnsafeBufferPointer { right in
+                let lhs = UnsafeBufferPointer(rebasing: left[Int(self.sortKeyStart)..<Int(self.textStart)])
+                let rhs = UnsafeBufferPointer(rebasing: right[Int(other.sortKeyStart)..<Int(other.textStart)])
+                return lhs.lexicographicallyPrecedes(rhs)
+            }
+        }
+    }
 }
 
 /// What one group contributes to a family name.
@@ -49,10 +100,6 @@ struct MergedFamily: Sendable {
     var help: String?
     var unit: String?
     var entries: [SeriesEntry]
-    /// The family in the text format, header included.
-    var text: [UInt8] = []
-    /// The family as one length-prefixed `MetricFamily` message.
-    var protobuf: [UInt8] = []
     /// The groups' families, kept only when a name needs escaping (rare): escaping renames, so those
     /// families are encoded again at scrape time for any scheme but allow-utf-8.
     var escapingSources: [MetricFamily] = []
@@ -63,8 +110,6 @@ struct MergedFamily: Sendable {
         self.help = help
         self.unit = unit
         self.entries = entries
-        self.text = ExpositionAssembler.text(of: self)
-        self.protobuf = ExpositionAssembler.protobuf(of: self)
     }
 }
 
@@ -169,7 +214,7 @@ struct StoreState: Sendable {
     }
 
     static func entry(for metric: Metric, family: String, protobuf: [UInt8]) -> SeriesEntry {
-        let identity = SeriesIdentity(Self.identity(of: metric))
+        let identity = Self.identity(of: metric)
         var sortKey: [UInt8] = []
         // Label count first (big-endian, so byte order is numeric order), then each value and a 0 byte:
         // "a" sorts before "ab" as Go's string comparison has it.
@@ -184,7 +229,7 @@ struct StoreState: Sendable {
         }
         var text: [UInt8] = []
         TextFormatEncoder.appendSamples(of: metric, familyName: family, to: &text)
-        return SeriesEntry(identity: identity, sortKey: sortKey, text: text, protobuf: protobuf)
+        return SeriesEntry(identity: identity, sortKey: sortKey, text: text, protobuf: protobuf[...])
     }
 
     // MARK: Reading
@@ -225,7 +270,7 @@ struct StoreState: Sendable {
         for part in family.parts.values {
             entries.append(contentsOf: part.entries)
         }
-        entries.sort { $0.sortKey.lexicographicallyPrecedes($1.sortKey) }
+        entries.sort { $0.precedes($1) }
         var merged = MergedFamily(
             name: name,
             type: first?.type ?? .untyped,
