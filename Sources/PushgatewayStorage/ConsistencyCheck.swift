@@ -76,6 +76,19 @@ extension StoreState {
         }
         // Series of this group's current family of the same name are replaced, so they do not count.
         let old = self.index[name]?.parts[key]?.entries ?? []
+        if self.validationError == nil && !self.needsFullValidation, old.count == identities.count,
+            zip(old, identities).allSatisfy({ $0.identity == $1 })
+        {
+            // A consistent store re-pushed with the same series: each is owned once, by the part being
+            // replaced, and the part has no duplicates, so only the per-metric rules can fail.
+            for metric in family.metrics {
+                work += 1
+                if let error = Self.metricError(metric, family: name, type: mergedType) {
+                    errors.append(error)
+                }
+            }
+            return
+        }
         var replaced: [SeriesIdentity: Int] = [:]
         replaced.reserveCapacity(old.count)
         for entry in old {
@@ -240,7 +253,7 @@ extension StoreState {
             names.insert(name)
             var seen = Set<SeriesIdentity>()
             for key in groupKeys {
-                guard let stored = self.groups[key]?.families[name]?.family else { continue }
+                guard let stored = self.family(name, of: key) else { continue }
                 for metric in stored.metrics {
                     if let error = Self.metricError(metric, family: name, type: firstType) {
                         errors.append(error)

@@ -99,13 +99,13 @@ public final class MetricStore: Sendable {
             var families = byName
             // Upstream adds the zero failure gauge only to groups that have none; a pushed family of that
             // name replaces an existing one (a quirk kept on purpose).
-            if state.groups[key]?.families[Self.pushFailureTimeName] == nil {
+            if state.groups[key]?.families.contains(Self.pushFailureTimeName) != true {
                 families[Self.pushFailureTimeName] = failureGauge
                 encoded[Self.pushFailureTimeName] = failureEntries
             }
             var removing = Set<String>()
             if request.replace, let group = state.groups[key] {
-                removing = Set(group.families.keys).subtracting(families.keys).subtracting([Self.pushTimeName, Self.pushFailureTimeName])
+                removing = group.families.subtracting(families.keys).subtracting([Self.pushTimeName, Self.pushFailureTimeName])
             }
             if self.options.checkConsistency {
                 if let error = state.check(writing: Array(families.values), entries: encoded, to: key, removing: removing) {
@@ -178,7 +178,7 @@ public final class MetricStore: Sendable {
     private static func recordFailure(of key: GroupingKey, at time: Timestamp, in state: inout StoreState, codec: ProtobufCodec) {
         let failure = Self.timeGauge(Self.pushFailureTimeName, help: Self.pushFailureTimeHelp, key: key, value: Self.seconds(time))
         state.write(failure, entries: StoreState.entries(for: failure, codec: codec), time: time, to: key)
-        if state.groups[key]?.families[Self.pushTimeName] == nil {
+        if state.groups[key]?.families.contains(Self.pushTimeName) != true {
             let success = Self.timeGauge(Self.pushTimeName, help: Self.pushTimeHelp, key: key, value: 0)
             state.write(success, entries: StoreState.entries(for: success, codec: codec), time: time, to: key)
         }
@@ -190,9 +190,9 @@ public final class MetricStore: Sendable {
 
     /// Value copies of every group, sorted by grouping key.
     public func snapshot() -> [MetricGroupSnapshot] {
-        // Copy the groups (copy-on-write, O(1)) under the lock; sort and convert outside it.
-        let groups = self.state.withLock { $0.groups }
-        return StoreState.snapshot(of: groups)
+        // Copy the state (copy-on-write, O(1)) under the lock; decode and sort outside it.
+        let state = self.state.withLock { $0 }
+        return state.snapshot()
     }
 
     /// The exposition of every family (pushed and `own`), sorted by name, in `format`.

@@ -71,12 +71,17 @@ struct SeriesEntry: Sendable {
     }
 }
 
-/// What one group contributes to a family name.
+/// What one group contributes to a family name: everything the group's family had, its metrics only as
+/// the series' encodings (``StoreState/family(_:of:)`` decodes them back when a model is needed).
 struct FamilyPart: Sendable {
     var type: MetricType
     var help: String?
     var unit: String?
     var entries: [SeriesEntry]
+    /// Fields of the pushed `MetricFamily` this schema does not know, kept for protobuf round trips.
+    var unknownFields: UnknownFields
+    /// When the group last wrote the family.
+    var time: Timestamp
     /// Whether the family or a label name is not a legacy name (see ``MergedFamily/escapingSources``).
     var needsEscaping = false
 }
@@ -113,10 +118,10 @@ struct MergedFamily: Sendable {
     }
 }
 
-/// One group: its grouping key and its families as last written.
+/// One group: its grouping key and the names of its families (their content is in the index's parts).
 struct StoredGroup: Sendable {
     var key: GroupingKey
-    var families: [String: MetricGroupSnapshot.TimestampedFamily] = [:]
+    var families: Set<String> = []
 }
 
 struct StoreState: Sendable {
@@ -154,22 +159,42 @@ struct StoreState: Sendable {
     /// - Parameter entries: the family's series as ``entries(for:codec:)`` encodes them; computed before
     ///   taking the store's lock, since encoding is the expensive part of a write.
     mutating func write(_ family: MetricFamily, entries: [SeriesEntry], time: Timestamp, to key: GroupingKey) {
-        self.remove(family: family.name, from: key)
-        for entry in entries {
-            self.index[family.name, default: FamilyIndex()].owners[entry.identity, default: 0] += 1
+        if let old = self.index[family.name]?.parts[key], Self.sameSeries(old.entries, entries) {
+            // The common re-push of the same series: ownership does not change, so the owner counts are
+            // left alone instead of being decremented and incremented again.
+            self.work += entries.count
+            if old.type != family.type {
+                self.index[family.name]?.typeCounts[old.type, default: 1] -= 1
+                if self.index[family.name]?.typeCounts[old.type] == 0 {
+                    self.index[family.name]?.typeCounts.removeValue(forKey: old.type)
+                }
+                self.index[family.name]?.typeCounts[family.type, default: 0] += 1
+            }
+        } else {
+            self.remove(family: family.name, from: key)
+            for entry in entries {
+                self.index[family.name, default: FamilyIndex()].owners[entry.identity, default: 0] += 1
+            }
+            self.work += entries.count
+            self.index[family.name, default: FamilyIndex()].typeCounts[family.type, default: 0] += 1
         }
-        self.work += entries.count
-        self.index[family.name, default: FamilyIndex()].typeCounts[family.type, default: 0] += 1
         self.index[family.name, default: FamilyIndex()].parts[key] = FamilyPart(
             type: family.type,
             help: family.help,
             unit: family.unit,
             entries: entries,
+            unknownFields: family.unknownFields,
+            time: time,
             needsEscaping: family.needsEscaping
         )
         self.index[family.name]?.merged = nil
-        self.groups[key, default: StoredGroup(key: key)].families[family.name] = .init(family: family, time: time)
+        self.groups[key, default: StoredGroup(key: key)].families.insert(family.name)
         self.generation &+= 1
+    }
+
+    /// Whether two lists of series have the same identities in the same order.
+    static func sameSeries(_ old: [SeriesEntry], _ new: [SeriesEntry]) -> Bool {
+        old.count == new.count && zip(old, new).allSatisfy { $0.identity == $1.identity }
     }
 
     /// Removes one family from a group, if it is there.
@@ -193,14 +218,14 @@ struct StoreState: Sendable {
         } else {
             self.index[name]?.merged = nil
         }
-        self.groups[key]?.families.removeValue(forKey: name)
+        self.groups[key]?.families.remove(name)
         self.generation &+= 1
     }
 
     /// Removes a whole group.
     mutating func removeGroup(_ key: GroupingKey) {
         guard let group = self.groups[key] else { return }
-        for name in group.families.keys {
+        for name in group.families {
             self.remove(family: name, from: key)
         }
         self.groups.removeValue(forKey: key)
@@ -279,18 +304,43 @@ struct StoreState: Sendable {
             entries: entries
         )
         if family.parts.values.contains(where: \.needsEscaping) {
-            merged.escapingSources = family.parts.keys.sorted().compactMap { self.groups[$0]?.families[name]?.family }
+            merged.escapingSources = family.parts.keys.sorted().compactMap { self.family(name, of: $0) }
         }
         return merged
     }
 
     /// Value copies of every group, sorted by grouping key, families sorted by name.
-    static func snapshot(of groups: [GroupingKey: StoredGroup]) -> [MetricGroupSnapshot] {
-        groups.values.sorted { $0.key < $1.key }.map { group in
+    func snapshot() -> [MetricGroupSnapshot] {
+        self.groups.values.sorted { $0.key < $1.key }.map { group in
             MetricGroupSnapshot(
                 key: group.key,
-                families: group.families.values.sorted { $0.family.name.utf8.lexicographicallyPrecedes($1.family.name.utf8) }
+                families: group.families.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.compactMap { name in
+                    guard let part = self.index[name]?.parts[group.key], let family = self.family(name, of: group.key) else {
+                        return nil
+                    }
+                    return .init(family: family, time: part.time)
+                }
             )
         }
+    }
+
+    /// The family `name` of the group `key` as it was written, decoded from the series' protobuf encodings
+    /// (which carry everything the model holds); nil if the group has no such family.
+    func family(_ name: String, of key: GroupingKey) -> MetricFamily? {
+        guard let part = self.index[name]?.parts[key] else { return nil }
+        var message: [UInt8] = []
+        message.reserveCapacity(part.entries.reduce(0) { $0 + $1.protobuf.count + 6 })
+        for entry in part.entries {
+            entry.appendProtobufField(to: &message)
+        }
+        // The encodings are our own encoder's output, so decoding them cannot fail short of memory
+        // corruption; an empty family is the safe answer if it ever did.
+        var family = (try? ProtobufCodec().decodeMessage(message)) ?? MetricFamily(name: name, type: part.type)
+        family.name = name
+        family.help = part.help
+        family.type = part.type
+        family.unit = part.unit
+        family.unknownFields = part.unknownFields
+        return family
     }
 }

@@ -410,6 +410,36 @@ struct MetricStoreTests {
         #expect(try textExposition(store).contains("x{instance=\"\",job=\"a\"} 1"))
     }
 
+    @Test func repushingTheSameSeriesIntoAnInconsistentStoreIsStillChecked() throws {
+        // A consistent store skips the duplicate lookups when a group re-pushes the series it already has;
+        // a restored duplicate across groups must still reject that re-push, before and after a scrape.
+        let (store, _) = makeStore()
+        let time = Timestamp(seconds: 1)
+        let a = key(("job", "a"))
+        let ab = key(("job", "a"), ("instance", "i"))
+        let body = "x{instance=\"i\"} 1\n"
+        store.restore([
+            MetricGroupSnapshot(key: a, families: try families(body).map { .init(family: MetricStore.sanitized($0, key: a), time: time) }),
+            MetricGroupSnapshot(
+                key: ab,
+                families: try families(body).map { .init(family: MetricStore.sanitized($0, key: ab), time: time) }
+            ),
+        ])
+        #expect(
+            pushError { try store.push(PushRequest(key: a, families: families(body), replace: true)) }?.contains("collected before") == true
+        )
+        guard case .failure = store.exposition(.text) else {
+            Issue.record("the restored duplicate was exposed")
+            return
+        }
+        #expect(
+            pushError { try store.push(PushRequest(key: a, families: families(body), replace: true)) }?.contains("collected before") == true
+        )
+        store.delete(ab)
+        try store.push(PushRequest(key: a, families: families(body), replace: true))
+        #expect(try textExposition(store).contains("x{instance=\"i\",job=\"a\"} 1"))
+    }
+
     @Test func aPushedFailureGaugeReplacesAnExistingOne() throws {
         // Upstream quirk: the zero failure gauge is only added to groups without one, so a pushed family
         // of that name survives on an existing group but is overwritten with 0 on a new one.
