@@ -54,8 +54,8 @@ for groups in [300, 10_000] {
     for group in 0..<groups {
         try store.push(PushRequest(key: key(group), families: parser.parse(body(group: group, round: 0)), replace: true))
     }
-    _ = store.exposition(.text)
-    _ = store.exposition(.protobufDelimited)
+    _ = try store.exposition(.text).get().bytes
+    _ = try store.exposition(.protobufDelimited).get().bytes
     let residentPerSeries = (anonymousResidentBytes() - residentBefore) / (groups * 100)
     var parse: [Double] = []
     var push: [Double] = []
@@ -69,7 +69,7 @@ for groups in [300, 10_000] {
     }
     var scrape: [Double] = []
     for _ in 0..<(groups <= 300 ? 20 : 3) {
-        scrape.append(milliseconds(clock.measure { _ = store.exposition(.text) }))
+        scrape.append(milliseconds(try clock.measure { _ = try store.exposition(.text).get().bytes }))
     }
     print(
         "\(groups) groups × 100 series: parse p50 \(median(parse)) ms, store push p50 \(median(push)) ms, scrape (text) p50 \(median(scrape)) ms, heap \(residentPerSeries) bytes per stored series (after a scrape in each format)"

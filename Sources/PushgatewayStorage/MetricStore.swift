@@ -202,12 +202,13 @@ public final class MetricStore: Sendable {
     ///   - escaping: how names that are not legacy names are written (upstream's default: underscores).
     ///   - own: the gateway's own families at this moment; a pushed family of the same name is merged
     ///     into it.
-    /// - Returns: the body, or upstream's gather error when unchecked writes left the store inconsistent.
+    /// - Returns: the families to write (``Exposition/chunks(of:)`` streams them), or upstream's gather
+    ///   error when unchecked writes left the store inconsistent.
     public func exposition(
         _ format: ExpositionFormat,
         escaping: NameEscapingScheme = .underscores,
         own: [MetricFamily] = []
-    ) -> Result<[UInt8], ExpositionError> {
+    ) -> Result<Exposition, ExpositionError> {
         let merged: Result<[MergedFamily], ExpositionError> = self.state.withLock { state in
             if state.needsFullValidation {
                 state.validationError = state.validateAll()
@@ -218,15 +219,14 @@ public final class MetricStore: Sendable {
             }
             return .success(state.mergedFamilies())
         }
-        return merged.map { self.assemble($0, own: own, format: format, escaping: escaping) }
+        return merged.map { Exposition(format: format, families: self.assemble($0, own: own, escaping: escaping)) }
     }
 
     private func assemble(
         _ families: [MergedFamily],
         own: [MetricFamily],
-        format: ExpositionFormat,
         escaping: NameEscapingScheme
-    ) -> [UInt8] {
+    ) -> [MergedFamily] {
         var all = families
         var resort = !own.isEmpty
         if escaping != .allowUTF8 {
@@ -266,19 +266,7 @@ public final class MetricStore: Sendable {
         if resort {
             all.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         }
-        var body: [UInt8] = []
-        body.reserveCapacity(all.reduce(0) { $0 + ExpositionAssembler.estimatedSize(of: $1) })
-        switch format {
-        case .text:
-            for family in all {
-                ExpositionAssembler.appendText(of: family, to: &body)
-            }
-        case .protobufDelimited, .protobufText, .protobufCompactText:
-            for family in all {
-                ExpositionAssembler.appendProtobuf(of: family, to: &body)
-            }
-        }
-        return body
+        return all
     }
 
     // MARK: Helpers

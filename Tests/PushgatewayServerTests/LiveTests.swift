@@ -37,6 +37,35 @@ struct LiveTests {
         }
     }
 
+    @Test func largeScrapesStreamInChunksWithAndWithoutGzip() async throws {
+        let app = try makeApplication()
+        try await app.test(.live) { client in
+            // About 300 KiB of exposition: several 64 KiB chunks, so the gzip stream spans many writes.
+            let body = (0..<4000).map { "streamed_metric{series=\"s\($0)\",padding=\"\(String(repeating: "p", count: 40))\"} \($0)\n" }
+                .joined()
+            #expect(try await client.send(.put, "/metrics/job/stream", body: body).status == .ok)
+
+            let plain = try await client.send(.get, "/metrics")
+            #expect(plain.status == .ok)
+            #expect(plain.headers[.contentLength] == nil)
+            #expect(plain.bytes.count > 4 << 16)
+            #expect(samples(of: "streamed_metric", in: plain.text).count == 4000)
+
+            let compressed = try await client.send(.get, "/metrics", headers: [.acceptEncoding: "gzip"])
+            #expect(compressed.headers[.contentEncoding] == "gzip")
+            let inflated = String(decoding: try GzipBody.decompress(compressed.bytes, limit: 1 << 24), as: UTF8.self)
+            #expect(samples(of: "streamed_metric", in: inflated) == samples(of: "streamed_metric", in: plain.text))
+
+            let protobuf = try await client.send(
+                .get,
+                "/metrics",
+                headers: [.accept: "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"]
+            )
+            let families = try ProtobufCodec().decodeDelimited(protobuf.bytes)
+            #expect(families.first { $0.name == "streamed_metric" }?.metrics.count == 4000)
+        }
+    }
+
     @Test func routingAnswersOverASocket() async throws {
         let app = try makeApplication()
         try await app.test(.live) { client in

@@ -30,7 +30,7 @@ private func makeStore(checked: Bool = true, own: [OwnFamily] = []) -> (MetricSt
 }
 
 private func textExposition(_ store: MetricStore, own: [MetricFamily] = []) throws -> String {
-    String(decoding: try store.exposition(.text, own: own).get(), as: UTF8.self)
+    String(decoding: try store.exposition(.text, own: own).get().bytes, as: UTF8.self)
 }
 
 private func pushError(_ body: () throws -> Void) -> String? {
@@ -329,6 +329,36 @@ struct MetricStoreTests {
         )
     }
 
+    @Test(arguments: [ExpositionFormat.text, .protobufDelimited], [1, 7, 100, 4096])
+    func chunksConcatenateToTheWholeExposition(format: ExpositionFormat, chunkSize: Int) throws {
+        let (store, _) = makeStore()
+        for group in 0..<3 {
+            let body =
+                "# HELP a_total A.\n# TYPE a_total counter\n" + (0..<20).map { "a_total{s=\"\($0)\"} \($0)\n" }.joined()
+                + "# TYPE u gauge\nu 1\n"
+            try store.push(PushRequest(key: key(("job", "j\(group)")), families: families(body), replace: true))
+        }
+        let exposition = try store.exposition(format).get()
+        var chunks = exposition.chunks(of: chunkSize)
+        var joined: [UInt8] = []
+        var count = 0
+        while let chunk = chunks.next() {
+            // A chunk stops at the first series that reaches the size, so it is never far beyond it.
+            #expect(!chunk.isEmpty)
+            joined.append(contentsOf: chunk)
+            count += 1
+        }
+        #expect(joined == exposition.bytes)
+        #expect(count > (chunkSize < 100 ? 60 : 0))
+        if format == .protobufDelimited {
+            #expect(
+                try ProtobufCodec().decodeDelimited(joined).map(\.name) == [
+                    "a_total", "push_failure_time_seconds", "push_time_seconds", "u",
+                ]
+            )
+        }
+    }
+
     @Test func protobufExpositionCarriesWhatWasPushed() throws {
         let (store, _) = makeStore()
         let native = MetricFamily(
@@ -354,7 +384,7 @@ struct MetricStoreTests {
             ]
         )
         try store.push(PushRequest(key: key(("job", "a")), families: [native], replace: true))
-        let decoded = try ProtobufCodec().decodeDelimited(try store.exposition(.protobufDelimited).get())
+        let decoded = try ProtobufCodec().decodeDelimited(try store.exposition(.protobufDelimited).get().bytes)
         let sizes = try #require(decoded.first { $0.name == "sizes" })
         var expected = native
         expected.metrics[0].labels = [LabelPair(name: "instance", value: ""), LabelPair(name: "job", value: "a")]
@@ -482,9 +512,9 @@ struct ExpositionEscapingTests {
             metrics: [Metric(labels: [LabelPair(name: "a.b", value: "v")], value: .gauge(1))]
         )
         try store.push(PushRequest(key: GroupingKey([LabelPair(name: "job", value: "j")]), families: [family], replace: true))
-        let underscores = String(decoding: try store.exposition(.text, escaping: .underscores).get(), as: UTF8.self)
+        let underscores = String(decoding: try store.exposition(.text, escaping: .underscores).get().bytes, as: UTF8.self)
         #expect(underscores.contains("# TYPE my_metric gauge\nmy_metric{a_b=\"v\",instance=\"\",job=\"j\"} 1\n"))
-        let utf8 = String(decoding: try store.exposition(.text, escaping: .allowUTF8).get(), as: UTF8.self)
+        let utf8 = String(decoding: try store.exposition(.text, escaping: .allowUTF8).get().bytes, as: UTF8.self)
         #expect(utf8.contains("# TYPE \"my.metric\" gauge\n{\"my.metric\",\"a.b\"=\"v\",instance=\"\",job=\"j\"} 1\n"))
     }
 }

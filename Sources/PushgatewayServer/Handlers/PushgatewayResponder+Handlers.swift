@@ -196,6 +196,28 @@ extension PushgatewayResponder {
 
     // MARK: Scrape
 
+    /// Writes the exposition chunk by chunk, through one gzip stream if asked.
+    private static func stream(_ exposition: Exposition, gzip: Bool, to writer: inout any ResponseBodyWriter) async throws {
+        var chunks = exposition.chunks()
+        if gzip {
+            // Fastest zlib level: a scrape is compressed anew every time, and level 1 costs a fraction of the
+            // default level's time for a slightly larger body.
+            let compressor = try ZlibCompressor(algorithm: .gzip, configuration: .init(compressionLevel: 1))
+            var window = ByteBufferAllocator().buffer(capacity: 1 << 16)
+            while let chunk = chunks.next() {
+                var input = ByteBuffer(bytes: chunk)
+                try await input.compressStream(with: compressor, window: &window, flush: .no) { try await writer.write($0) }
+            }
+            var end = ByteBuffer()
+            try await end.compressStream(with: compressor, window: &window, flush: .finish) { try await writer.write($0) }
+        } else {
+            while let chunk = chunks.next() {
+                try await writer.write(ByteBuffer(bytes: chunk))
+            }
+        }
+        try await writer.finish(nil)
+    }
+
     /// GET on the telemetry path: negotiated format, own families merged in, gzip if asked.
     private func scrape(_ request: Request, context: Context) -> Response {
         // Protobuf text formats are not offered: the store writes delimited protobuf only.
@@ -207,19 +229,21 @@ extension PushgatewayResponder {
         case .failure(let error):
             context.logger.error("error gathering metrics", metadata: ["err": "\(error.message)"])
             return HTTPErrors.response(for: error)
-        case .success(let body):
+        case .success(let exposition):
             var headers: HTTPFields = [.contentType: format.contentType(escaping: escaping)]
-            var buffer = ByteBuffer(bytes: body)
-            if ContentNegotiation.shouldGzip(acceptEncoding: request.headers[values: .acceptEncoding]) {
-                var input = buffer
-                // Fastest zlib level: a scrape is compressed anew every time, and level 1 costs a fraction
-                // of the default level's time for a slightly larger body.
-                if let compressed = try? input.compress(with: .gzip(configuration: .init(compressionLevel: 1))) {
-                    buffer = compressed
-                    headers[.contentEncoding] = "gzip"
-                }
+            let gzip = ContentNegotiation.shouldGzip(acceptEncoding: request.headers[values: .acceptEncoding])
+            if gzip {
+                headers[.contentEncoding] = "gzip"
             }
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+            // Streamed in chunks (chunked transfer encoding, as Go's promhttp for large bodies): the whole
+            // body never sits in memory, and the first bytes leave before the last are written.
+            return Response(
+                status: .ok,
+                headers: headers,
+                body: ResponseBody { writer in
+                    try await Self.stream(exposition, gzip: gzip, to: &writer)
+                }
+            )
         }
     }
 
