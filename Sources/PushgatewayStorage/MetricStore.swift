@@ -209,7 +209,7 @@ public final class MetricStore: Sendable {
         escaping: NameEscapingScheme = .underscores,
         own: [MetricFamily] = []
     ) -> Result<Exposition, ExpositionError> {
-        let merged: Result<[MergedFamily], ExpositionError> = self.state.withLock { state in
+        let taken: Result<StoreState, ExpositionError> = self.state.withLock { state in
             if state.needsFullValidation {
                 state.validationError = state.validateAll()
                 state.needsFullValidation = false
@@ -217,9 +217,16 @@ public final class MetricStore: Sendable {
             if let error = state.validationError {
                 return .failure(ExpositionError(message: error))
             }
-            return .success(state.mergedFamilies())
+            return .success(state)
         }
-        return merged.map { Exposition(format: format, families: self.assemble($0, own: own, escaping: escaping)) }
+        // Families changed since the last scrape are merged (sorted) on a copy of the state, outside the
+        // lock, so pushes do not wait for it; the views are handed back for the next scrape.
+        return taken.map { copy in
+            var copy = copy
+            let merged = copy.mergedFamilies()
+            self.state.withLock { $0.adoptMerged(from: copy) }
+            return Exposition(format: format, families: self.assemble(merged, own: own, escaping: escaping))
+        }
     }
 
     private func assemble(

@@ -96,6 +96,9 @@ struct FamilyIndex: Sendable {
     var owners: [SeriesIdentity: Int] = [:]
     /// The merged, sorted view for scrapes; nil when a part changed since it was built.
     var merged: MergedFamily?
+    /// The store's generation at the family's last change: a view merged from a copy of the state is
+    /// kept only if the family has not changed since (see ``StoreState/adoptMerged(from:)``).
+    var version: UInt64 = 0
 }
 
 /// A family as a scrape writes it: header from the group with the smallest key, series in upstream order.
@@ -187,9 +190,10 @@ struct StoreState: Sendable {
             time: time,
             needsEscaping: family.needsEscaping
         )
-        self.index[family.name]?.merged = nil
-        self.groups[key, default: StoredGroup(key: key)].families.insert(family.name)
         self.generation &+= 1
+        self.index[family.name]?.merged = nil
+        self.index[family.name]?.version = self.generation
+        self.groups[key, default: StoredGroup(key: key)].families.insert(family.name)
     }
 
     /// Whether two lists of series have the same identities in the same order.
@@ -213,13 +217,14 @@ struct StoreState: Sendable {
                 self.index[name]?.owners.removeValue(forKey: entry.identity)
             }
         }
+        self.generation &+= 1
         if self.index[name]?.parts.isEmpty == true {
             self.index.removeValue(forKey: name)
         } else {
             self.index[name]?.merged = nil
+            self.index[name]?.version = self.generation
         }
         self.groups[key]?.families.remove(name)
-        self.generation &+= 1
     }
 
     /// Removes a whole group.
@@ -284,6 +289,17 @@ struct StoreState: Sendable {
             result.append(merged)
         }
         return result
+    }
+
+    /// Keeps the views `copy` merged (outside the store's lock) for every family that has not changed since
+    /// the copy was taken and has no view yet.
+    mutating func adoptMerged(from copy: StoreState) {
+        for (name, family) in copy.index {
+            guard let merged = family.merged, let current = self.index[name], current.merged == nil,
+                current.version == family.version
+            else { continue }
+            self.index[name]?.merged = merged
+        }
     }
 
     private func merge(name: String, _ family: FamilyIndex) -> MergedFamily {

@@ -359,6 +359,33 @@ struct MetricStoreTests {
         }
     }
 
+    @Test func aViewMergedOutsideTheLockIsDroppedIfItsFamilyChangedMeanwhile() throws {
+        // Scrapes merge changed families on a copy of the state; a push that lands in between must not
+        // have its family's fresh state hidden by the stale view.
+        var state = StoreState(own: [])
+        let codec = ProtobufCodec()
+        func write(_ text: String, to group: String) throws {
+            for family in try families(text) {
+                let family = MetricStore.sanitized(family, key: key(("job", group)))
+                state.write(
+                    family,
+                    entries: StoreState.entries(for: family, codec: codec),
+                    time: Timestamp(seconds: 1),
+                    to: key(("job", group))
+                )
+            }
+        }
+        try write("a 1\nb 1\n", to: "x")
+        var copy = state
+        _ = copy.mergedFamilies()
+        try write("a 2\n", to: "y")
+        state.adoptMerged(from: copy)
+        #expect(state.index["a"]?.merged == nil)
+        #expect(state.index["b"]?.merged != nil)
+        let a = try #require(state.mergedFamilies().first { $0.name == "a" })
+        #expect(a.entries.count == 2)
+    }
+
     @Test func protobufExpositionCarriesWhatWasPushed() throws {
         let (store, _) = makeStore()
         let native = MetricFamily(
