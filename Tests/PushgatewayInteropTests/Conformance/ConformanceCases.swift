@@ -4,7 +4,8 @@ import PushgatewayCore
 extension ConformanceCase {
     /// Every case, grouped by topic (spec §8 names the rules each group covers).
     static let all: [ConformanceCase] =
-        groupingKeyCases + pushSemanticsCases + consistencyCases + textFormatCases + protobufCases
+        groupingKeyCases + pushSemanticsCases + consistencyCases + textFormatCases + protobufCases + contentTypeCases
+        + routingCases
 
     /// The cases whose name contains `CONFORMANCE_FILTER` (all when unset), for working on a few at a time.
     static var selected: [ConformanceCase] {
