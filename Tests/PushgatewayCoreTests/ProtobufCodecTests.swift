@@ -128,6 +128,23 @@ struct ProtobufCodecTests {
         #expect(error.offset == 0)
     }
 
+    @Test(
+        arguments: [
+            // Length prefix cut short, frame cut short, a tag or length running past the frame: Go's reader says EOF.
+            ([0x80], "unexpected EOF"),
+            ([5, 0x0A, 0x01], "unexpected EOF"),
+            ([3, 0xFF, 0xFF, 0xFF], "unexpected EOF"),
+            ([4, 0x0A, 0x0A, 0x61, 0x62], "unexpected EOF"),
+            // Complete fields that protobuf-c still rejects (an end-group wire type): invalid wire format.
+            ([2, 0x0C, 0x00], "proto: cannot parse invalid wire-format data"),
+            ([UInt8](repeating: 0x80, count: 11) + [0x00], "binary: varint overflows a 64-bit integer"),
+        ] as [([UInt8], String)]
+    )
+    func carriesGoDecoderErrorTexts(bytes: [UInt8], goText: String) throws {
+        let error = try #require(throws: ProtobufCodecError.self) { try self.codec.decodeDelimited(bytes) }
+        #expect(error.goText == goText)
+    }
+
     @Test func rejectsWrongWireTypeAndNamesTheMessage() throws {
         var bytes = self.codec.encodeDelimited([everyShape[1]])
         let secondOffset = bytes.count

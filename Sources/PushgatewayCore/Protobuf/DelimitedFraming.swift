@@ -74,6 +74,43 @@ package struct DelimitedFrameReader {
     }
 
     /// Appends `value` as an unsigned varint.
+    /// Whether a field of `message`'s top level runs past its end (a tag, varint, fixed value or length
+    /// that the bytes do not complete), as opposed to being malformed some other way.
+    static func topLevelFieldsAreTruncated(_ message: UnsafeRawBufferPointer) -> Bool {
+        var position = 0
+        func varint() -> UInt64? {
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            while position < message.count, shift < 64 {
+                let byte = message[position]
+                position += 1
+                value |= UInt64(byte & 0x7F) << shift
+                if byte & 0x80 == 0 { return value }
+                shift += 7
+            }
+            return nil
+        }
+        while position < message.count {
+            guard let tag = varint() else { return position >= message.count }
+            let remaining = UInt64(message.count - position)
+            switch tag & 7 {
+            case 0:
+                guard varint() != nil else { return position >= message.count }
+            case 1, 5:
+                let size: UInt64 = tag & 7 == 1 ? 8 : 4
+                guard size <= remaining else { return true }
+                position += Int(size)
+            case 2:
+                guard let length = varint() else { return position >= message.count }
+                guard length <= UInt64(message.count - position) else { return true }
+                position += Int(length)
+            default:
+                return false
+            }
+        }
+        return false
+    }
+
     package static func appendVarint(_ value: UInt64, to buffer: inout [UInt8]) {
         var rest = value
         while rest >= 0x80 {

@@ -96,7 +96,11 @@ public struct ProtobufCodec: Sendable {
                 .malformedMessage,
                 messageIndex: frame.index,
                 offset: frame.offset,
-                message: "invalid MetricFamily message of \(frame.message.count) bytes (bad field, wire type or length)"
+                message: "invalid MetricFamily message of \(frame.message.count) bytes (bad field, wire type or length)",
+                // Go's decoder reports a field running past the end as a truncation and anything else as
+                // invalid wire format; protobuf-c does not say which, so the message's top level is scanned.
+                goText: DelimitedFrameReader.topLevelFieldsAreTruncated(frame.message)
+                    ? "unexpected EOF" : "proto: cannot parse invalid wire-format data"
             )
         }
         var converter = CConverter(frame: frame)

@@ -39,11 +39,24 @@ public struct ProtobufCodecError: Error, Hashable, Sendable {
     /// A human-readable explanation.
     public var message: String
 
-    package init(_ code: Code, messageIndex: Int, offset: Int, message: String) {
+    /// What Go's delimited reader (upstream's push handler) says for the same input, where it fails too:
+    /// the gateway answers with this text, as upstream does; nil where Go would accept the input.
+    public var goText: String?
+
+    package init(_ code: Code, messageIndex: Int, offset: Int, message: String, goText: String? = nil) {
         self.code = code
         self.messageIndex = messageIndex
         self.offset = offset
         self.message = message
+        self.goText =
+            goText
+            ?? {
+                switch code {
+                case .truncated: "unexpected EOF"
+                case .malformedLength: "binary: varint overflows a 64-bit integer"
+                default: nil
+                }
+            }()
     }
 }
 

@@ -28,7 +28,8 @@ extension TextFormatError: HTTPMappedError {
 
 extension ProtobufCodecError: HTTPMappedError {
     var httpStatus: HTTPResponse.Status { .badRequest }
-    var httpMessage: String { self.description }
+    // Upstream answers with its decoder's error text; ours (message index, offset) only where Go has none.
+    var httpMessage: String { self.goText ?? self.description }
 }
 
 extension GroupingPathError: HTTPMappedError {

@@ -206,14 +206,6 @@ extension ConformanceCase {
                     body: [0x03, 0xFF, 0xFF, 0xFF]
                 ),
             ],
-            knownBugs: [
-                KnownBug(
-                    description: "protobuf parse errors answer our codec's detailed message (e.g. `protobuf parsing error in "
-                        + "MetricFamily message 0 at byte offset 0: unexpected EOF: …`) instead of the Go error text the "
-                        + "spec (§1.3 step 4) and Go give (`unexpected EOF`)",
-                    aspects: [.body(0), .body(1)]
-                )
-            ]
         ),
         ConformanceCase(
             "a protobuf timestamp rejects the push and records the failure",
