@@ -91,7 +91,7 @@ enum ConformanceRunner {
             let deadline = ContinuousClock.now + .seconds(5)
             while ContinuousClock.now < deadline {
                 let groups = try await self.send("GET", "/api/v1/metrics", to: gateway)
-                if case .array(let data)? = (try? JSONValue.decode(groups.body))?["data"],
+                if case .array(let data)? = (try? JSON(parsing: groups.body))?["data"],
                     data.contains(where: { $0["labels"]?["job"] == .string(syncJob) })
                 {
                     return
@@ -111,7 +111,7 @@ enum ConformanceRunner {
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline {
             let groups = try await self.send("GET", "/api/v1/metrics", to: gateway)
-            if case .array(let data)? = (try? JSONValue.decode(groups.body))?["data"], data.isEmpty { return }
+            if case .array(let data)? = (try? JSON(parsing: groups.body))?["data"], data.isEmpty { return }
             try await Task.sleep(for: .milliseconds(10))
         }
         throw PeerError("\(gateway.kind) still has groups 5 s after a wipe")
@@ -134,13 +134,13 @@ enum ConformanceRunner {
 
     /// `/api/v1/metrics`: groups sorted, `time_stamp` masked, push-time values masked unless 0, sync group dropped.
     static func normaliseGroupsJSON(_ answer: HTTPAnswer) -> String {
-        guard answer.status == 200, case .object(var envelope)? = try? JSONValue.decode(answer.body),
+        guard answer.status == 200, case .object(var envelope)? = try? JSON(parsing: answer.body),
             case .array(let groups)? = envelope["data"]
         else { return "status \(answer.status), not a JSON envelope:\n\(answer.text)" }
         var rendered: [String] = []
         for group in groups {
             guard case .object(var members) = group else {
-                rendered.append(group.canonical)
+                rendered.append(group.description)
                 continue
             }
             if case .object(let labels)? = members["labels"], labels["job"] == .string(syncJob) { continue }
@@ -152,15 +152,15 @@ enum ConformanceRunner {
                 }
                 members[key] = .object(family)
             }
-            rendered.append(JSONValue.object(members).canonical)
+            rendered.append(JSON.object(members).description)
         }
         envelope["data"] = nil
-        return ([JSONValue.object(envelope).canonical] + rendered.sorted()).joined(separator: "\n")
+        return ([JSON.object(envelope).description] + rendered.sorted()).joined(separator: "\n")
     }
 
     /// `/api/v1/status`: build information, start time and listen address masked; flags dropped unless asked for.
     static func normaliseStatusJSON(_ body: [UInt8], keepingFlags: Bool) -> String {
-        guard case .object(var envelope)? = try? JSONValue.decode(body), case .object(var data)? = envelope["data"] else {
+        guard case .object(var envelope)? = try? JSON(parsing: body), case .object(var data)? = envelope["data"] else {
             return "not a JSON envelope: \(String(decoding: body, as: UTF8.self))"
         }
         if case .object(let build)? = data["build_information"] {
@@ -172,7 +172,7 @@ enum ConformanceRunner {
             data["flags"] = keepingFlags ? .object(flags) : .string("<compared separately>")
         }
         envelope["data"] = .object(data)
-        return JSONValue.object(envelope).canonical
+        return JSON.object(envelope).description
     }
 
     /// The text scrape without own families and the sync group, push-time values masked unless 0.
@@ -275,7 +275,7 @@ enum ConformanceRunner {
         return value == "0" ? line : line[..<space] + " <time>"
     }
 
-    private static func maskPushTimeValue(_ metric: JSONValue) -> JSONValue {
+    private static func maskPushTimeValue(_ metric: JSON) -> JSON {
         guard case .object(var members) = metric, case .string(let value)? = members["value"], value != "0" else { return metric }
         members["value"] = .string("<time>")
         return .object(members)
@@ -299,77 +299,4 @@ private final class PendingAnswer: Sendable {
 extension [Header] {
     /// As `send(…)` takes them.
     var tuples: [(String, String)] { self.map { ($0.name, $0.value) } }
-}
-
-/// A decoded JSON document, rendered canonically (sorted keys, no blanks) for comparison.
-enum JSONValue: Decodable, Hashable, Sendable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    /// Decodes a document.
-    static func decode(_ bytes: [UInt8]) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-    }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    /// A member of an object.
-    subscript(key: String) -> JSONValue? {
-        guard case .object(let members) = self else { return nil }
-        return members[key]
-    }
-
-    /// Compact JSON with sorted keys; integral numbers without a fraction.
-    var canonical: String {
-        switch self {
-        case .null: return "null"
-        case .bool(let value): return value ? "true" : "false"
-        case .number(let value):
-            return value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-        case .string(let value): return Self.quote(value)
-        case .array(let values): return "[" + values.map(\.canonical).joined(separator: ",") + "]"
-        case .object(let members):
-            let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            return "{" + sorted.map { Self.quote($0.key) + ":" + $0.value.canonical }.joined(separator: ",") + "}"
-        }
-    }
-
-    private static func quote(_ string: String) -> String {
-        var quoted = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            case "\n": quoted += "\\n"
-            case _ where scalar.value < 0x20: quoted += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
-            default: quoted.unicodeScalars.append(scalar)
-            }
-        }
-        return quoted + "\""
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - self.count)) + self
-    }
 }

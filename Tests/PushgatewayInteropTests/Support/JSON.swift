@@ -62,16 +62,20 @@ enum JSON: Hashable, Sendable, Decodable, CustomStringConvertible {
         return elements
     }
 
-    /// The document in compact JSON with sorted keys, so that equal values print equally.
+    /// The document in compact JSON with sorted keys (and integral numbers without a fraction, as the
+    /// gateways write them), so that equal values print equally.
     var description: String {
         switch self {
         case .null: "null"
         case .bool(let value): "\(value)"
-        case .number(let value): "\(value)"
+        case .number(let value): value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
         case .string(let value): Self.quote(value)
         case .array(let elements): "[" + elements.map(\.description).joined(separator: ",") + "]"
         case .object(let members):
-            "{" + members.sorted { $0.key < $1.key }.map { "\(Self.quote($0.key)):\($0.value)" }.joined(separator: ",") + "}"
+            "{"
+                + members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { "\(Self.quote($0.key)):\($0.value)" }.joined(
+                    separator: ","
+                ) + "}"
         }
     }
 
