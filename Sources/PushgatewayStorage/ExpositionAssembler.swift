@@ -134,7 +134,7 @@ enum ExpositionAssembler {
         max(1, (64 - value.leadingZeroBitCount + 6) / 7)
     }
 
-    private static func appendBytesField(_ number: UInt8, _ bytes: some Collection<UInt8>, to buffer: inout [UInt8]) {
+    static func appendBytesField(_ number: UInt8, _ bytes: some Collection<UInt8>, to buffer: inout [UInt8]) {
         buffer.append(number << 3 | 2)
         DelimitedFrameReader.appendVarint(UInt64(bytes.count), to: &buffer)
         buffer.append(contentsOf: bytes)

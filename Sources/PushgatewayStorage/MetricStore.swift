@@ -195,6 +195,13 @@ public final class MetricStore: Sendable {
         return state.snapshot()
     }
 
+    /// The persistence file's bytes for the current content, built from the series' encodings (no models
+    /// are decoded, so a large store is written without a transient copy of all its values).
+    public func persistenceImage() -> [UInt8] {
+        let state = self.state.withLock { $0 }
+        return PersistenceFile.encode(encoded: state.encodedGroups())
+    }
+
     /// The exposition of every family (pushed and `own`), sorted by name, in `format`.
     ///
     /// - Parameters:

@@ -24,9 +24,25 @@ public enum PersistenceFile {
     /// The format version this build writes and reads.
     public static let version: UInt8 = 1
 
+    /// One group as the file stores it: its key and each family as a `MetricFamily` message with its
+    /// write time, in name order.
+    struct EncodedGroup: Sendable {
+        var key: GroupingKey
+        var families: [(time: Timestamp, message: [UInt8])]
+    }
+
     /// Encodes groups into the file format.
     public static func encode(_ groups: [MetricGroupSnapshot]) -> [UInt8] {
         let codec = ProtobufCodec()
+        return Self.encode(
+            encoded: groups.map { group in
+                EncodedGroup(key: group.key, families: group.families.map { ($0.time, codec.encodeMessage($0.family)) })
+            }
+        )
+    }
+
+    /// Encodes groups whose families are already `MetricFamily` messages (the store's own encodings).
+    static func encode(encoded groups: [EncodedGroup]) -> [UInt8] {
         var output = Self.magic
         output.append(Self.version)
         var record: [UInt8] = []
@@ -41,9 +57,8 @@ public enum PersistenceFile {
             for family in group.families {
                 Self.appendInteger(UInt64(bitPattern: family.time.seconds), bytes: 8, to: &record)
                 Self.appendInteger(UInt64(UInt32(bitPattern: family.time.nanos)), bytes: 4, to: &record)
-                let message = codec.encodeMessage(family.family)
-                DelimitedFrameReader.appendVarint(UInt64(message.count), to: &record)
-                record.append(contentsOf: message)
+                DelimitedFrameReader.appendVarint(UInt64(family.message.count), to: &record)
+                record.append(contentsOf: family.message)
             }
             DelimitedFrameReader.appendVarint(UInt64(record.count), to: &output)
             output.append(contentsOf: record)

@@ -63,7 +63,7 @@ public struct PersistenceService: Service {
     /// Writes the store now; false (and an error log) when the file could not be written.
     @discardableResult
     public func persist() -> Bool {
-        let bytes = PersistenceFile.encode(self.store.snapshot())
+        let bytes = self.store.persistenceImage()
         do {
             try PersistenceFile.write(bytes, to: self.path)
             self.logger.info("metrics persisted", metadata: ["file": "\(self.path)", "bytes": "\(bytes.count)"])

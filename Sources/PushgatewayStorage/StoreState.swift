@@ -340,6 +340,40 @@ struct StoreState: Sendable {
         }
     }
 
+    /// Every group with its families as `MetricFamily` messages assembled from the series' encodings, sorted
+    /// like ``snapshot()``: persistence writes these without decoding anything into models.
+    func encodedGroups() -> [PersistenceFile.EncodedGroup] {
+        self.groups.values.sorted { $0.key < $1.key }.map { group in
+            PersistenceFile.EncodedGroup(
+                key: group.key,
+                families: group.families.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.compactMap { name in
+                    guard let part = self.index[name]?.parts[group.key] else { return nil }
+                    return (part.time, Self.message(name: name, part: part))
+                }
+            )
+        }
+    }
+
+    /// One group's family as a `MetricFamily` message: Go's field order (name, help, type, metrics, unit),
+    /// then the fields this schema does not know, as the codec writes them.
+    static func message(name: String, part: FamilyPart) -> [UInt8] {
+        var message: [UInt8] = []
+        message.reserveCapacity(part.entries.reduce(name.utf8.count + (part.help?.utf8.count ?? 0) + 16) { $0 + $1.protobuf.count + 4 })
+        ExpositionAssembler.appendBytesField(1, name.utf8, to: &message)
+        if let help = part.help { ExpositionAssembler.appendBytesField(2, help.utf8, to: &message) }
+        message.append(0x18)
+        DelimitedFrameReader.appendVarint(UInt64(part.type.rawValue), to: &message)
+        for entry in part.entries {
+            entry.appendProtobufField(to: &message)
+        }
+        if let unit = part.unit { ExpositionAssembler.appendBytesField(5, unit.utf8, to: &message) }
+        for field in part.unknownFields.fields {
+            DelimitedFrameReader.appendVarint(UInt64(field.number) << 3 | UInt64(field.wireType), to: &message)
+            message.append(contentsOf: field.payload)
+        }
+        return message
+    }
+
     /// The family `name` of the group `key` as it was written, decoded from the series' protobuf encodings
     /// (which carry everything the model holds); nil if the group has no such family.
     func family(_ name: String, of key: GroupingKey) -> MetricFamily? {

@@ -66,6 +66,22 @@ private func populatedStore() throws -> MetricStore {
 }
 
 struct PersistenceTests {
+    @Test func theStoresOwnImageDecodesToItsSnapshot() throws {
+        // Persistence writes messages assembled from the cached encodings, not re-encoded models: the file
+        // must still hold exactly what a snapshot shows, unknown fields included.
+        let store = try populatedStore()
+        let unknown = MetricFamily(
+            name: "u",
+            type: .gauge,
+            metrics: [Metric(value: .gauge(1), unknownFields: UnknownFields([.init(number: 98, wireType: 0, payload: [7])]))],
+            unknownFields: UnknownFields([.init(number: 99, wireType: 2, payload: [2, 0x61, 0x62])])
+        )
+        try store.push(PushRequest(key: GroupingKey([LabelPair(name: "job", value: "three")]), families: [unknown], replace: true))
+        let decoded = try PersistenceFile.decode(store.persistenceImage())
+        #expect(decoded == store.snapshot())
+        #expect(decoded.flatMap(\.families).first { $0.family.name == "u" }?.family.unknownFields == unknown.unknownFields)
+    }
+
     @Test func roundTripsEveryGroupFamilyAndTime() throws {
         let groups = try populatedStore().snapshot()
         #expect(try PersistenceFile.decode(PersistenceFile.encode(groups)) == groups)
