@@ -24,7 +24,8 @@ extension StoreState {
         for family in families.sorted(by: { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }) {
             self.check(
                 family,
-                identities: entries[family.name]?.map(\.identity) ?? family.metrics.map { SeriesIdentity(Self.identity(of: $0)) },
+                // Identities must be made like the stored ones (from the series' encodings).
+                identities: (entries[family.name] ?? Self.entries(for: family, codec: ProtobufCodec())).map(\.identity),
                 in: key,
                 writtenNames: writtenNames,
                 removing: removing,

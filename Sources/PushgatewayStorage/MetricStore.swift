@@ -246,8 +246,7 @@ public final class MetricStore: Sendable {
         if escaping != .allowUTF8 {
             for index in all.indices where !all[index].escapingSources.isEmpty {
                 let escaped = all[index].escapingSources.map { $0.escaped(escaping) }
-                let entries = escaped.flatMap { StoreState.entries(for: $0, codec: self.codec) }
-                    .sorted { $0.precedes($1) }
+                let entries = SeriesEntry.sorted(escaped.flatMap { StoreState.entries(for: $0, codec: self.codec) })
                 let family = all[index]
                 all[index] = MergedFamily(
                     name: escaping.escape(family.name),
@@ -265,7 +264,7 @@ public final class MetricStore: Sendable {
                 var entries = StoreState.entries(for: family, codec: self.codec)
                 if let pushed = byName[family.name] {
                     entries.append(contentsOf: pushed.entries)
-                    entries.sort { $0.precedes($1) }
+                    entries = SeriesEntry.sorted(entries)
                 }
                 byName[family.name] = MergedFamily(
                     name: family.name,

@@ -10,42 +10,35 @@ import PushgatewayCore
 
 /// One series of one family of one group, ready to be written.
 ///
-/// Identity, sort key, text lines and protobuf message live in one exactly sized allocation: a store holds
-/// millions of these, and four growable arrays per series cost more than the bytes they held.
+/// The text lines and the protobuf `Metric` message live in one exactly sized allocation: a store holds
+/// millions of these. The series' identity is the message's leading label fields (sorted label pairs, the
+/// same bytes for the same labels, since our encoder wrote them), so labels are not stored a third time.
 struct SeriesEntry: Sendable {
     private let storage: [UInt8]
-    private let sortKeyStart: UInt32
-    private let textStart: UInt32
     private let protobufStart: UInt32
     /// Label names and values, sorted by name: what makes two series the same.
     let identity: SeriesIdentity
 
-    /// Packs the four parts; `identity` must be the bytes `SeriesIdentity` is made of.
-    init(identity: [UInt8], sortKey: [UInt8], text: [UInt8], protobuf: ArraySlice<UInt8>) {
+    /// Packs the text lines and the `Metric` message.
+    init(text: [UInt8], protobuf: [UInt8]) {
         var storage: [UInt8] = []
-        storage.reserveCapacity(identity.count + sortKey.count + text.count + protobuf.count)
-        storage.append(contentsOf: identity)
-        storage.append(contentsOf: sortKey)
+        storage.reserveCapacity(text.count + protobuf.count)
         storage.append(contentsOf: text)
         storage.append(contentsOf: protobuf)
         self.storage = storage
-        self.sortKeyStart = UInt32(truncatingIfNeeded: identity.count)
-        self.textStart = UInt32(truncatingIfNeeded: identity.count + sortKey.count)
-        self.protobufStart = UInt32(truncatingIfNeeded: identity.count + sortKey.count + text.count)
-        self.identity = SeriesIdentity(storage: storage, count: identity.count)
+        self.protobufStart = UInt32(truncatingIfNeeded: text.count)
+        self.identity = SeriesIdentity(storage: storage, start: text.count, count: Self.labelFieldsLength(protobuf))
     }
 
-    /// Upstream's exposition order: label count, then the label values in name order.
-    var sortKey: ArraySlice<UInt8> { self.storage[Int(self.sortKeyStart)..<Int(self.textStart)] }
     /// The sample lines in the text format.
-    var text: ArraySlice<UInt8> { self.storage[Int(self.textStart)..<Int(self.protobufStart)] }
+    var text: ArraySlice<UInt8> { self.storage[..<Int(self.protobufStart)] }
     /// The encoded `Metric` message.
     var protobuf: ArraySlice<UInt8> { self.storage[Int(self.protobufStart)...] }
 
     /// Appends the text lines to `buffer`.
     func appendText(to buffer: inout [UInt8]) {
         self.storage.withUnsafeBufferPointer { storage in
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: storage[Int(self.textStart)..<Int(self.protobufStart)]))
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: storage[..<Int(self.protobufStart)]))
         }
     }
 
@@ -59,15 +52,77 @@ struct SeriesEntry: Sendable {
         }
     }
 
-    /// Whether `self` sorts before `other` in the exposition.
-    func precedes(_ other: SeriesEntry) -> Bool {
-        self.storage.withUnsafeBufferPointer { left in
-            other.storage.withUnsafeBufferPointer { right in
-                let lhs = UnsafeBufferPointer(rebasing: left[Int(self.sortKeyStart)..<Int(self.textStart)])
-                let rhs = UnsafeBufferPointer(rebasing: right[Int(other.sortKeyStart)..<Int(other.textStart)])
-                return lhs.lexicographicallyPrecedes(rhs)
+    /// Upstream's exposition order as bytes: the label count (big-endian, so byte order is numeric order),
+    /// then each label value (in name order) and a 0 byte, so "a" sorts before "ab" as in Go.
+    var sortKey: [UInt8] {
+        self.storage.withUnsafeBufferPointer { storage in
+            let labels = UnsafeBufferPointer(rebasing: storage[Int(self.protobufStart)...])
+            var values: [UInt8] = [0, 0, 0, 0]
+            var count: UInt32 = 0
+            var reader = WireReader(labels.prefix(Self.labelFieldsLength(labels)))
+            while let pair = reader.lengthDelimited(expecting: 0x0A) {
+                count += 1
+                var fields = WireReader(pair)
+                // A LabelPair is name (1) then value (2); an absent value is the empty string.
+                _ = fields.lengthDelimited(expecting: 0x0A)
+                if let value = fields.lengthDelimited(expecting: 0x12) {
+                    values.append(contentsOf: value)
+                }
+                values.append(0)
             }
+            values[0] = UInt8(truncatingIfNeeded: count >> 24)
+            values[1] = UInt8(truncatingIfNeeded: count >> 16)
+            values[2] = UInt8(truncatingIfNeeded: count >> 8)
+            values[3] = UInt8(truncatingIfNeeded: count)
+            return values
         }
+    }
+
+    /// Sorts series into upstream's exposition order.
+    static func sorted(_ entries: [SeriesEntry]) -> [SeriesEntry] {
+        // Keys are built once per series rather than once per comparison.
+        let keys = entries.map(\.sortKey)
+        return entries.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }.map { entries[$0] }
+    }
+
+    /// The length of a `Metric` message's leading label fields (field 1, length-delimited).
+    private static func labelFieldsLength(_ message: some Collection<UInt8>) -> Int {
+        message.withContiguousStorageIfAvailable { buffer in
+            var reader = WireReader(buffer[...])
+            while reader.lengthDelimited(expecting: 0x0A) != nil {}
+            return reader.position
+        } ?? 0
+    }
+}
+
+/// Reads length-delimited fields with a one-byte tag from the front of a protobuf message.
+private struct WireReader {
+    let bytes: UnsafeBufferPointer<UInt8>.SubSequence
+    private(set) var position = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>.SubSequence) {
+        self.bytes = bytes
+    }
+
+    /// The payload of the next field if its tag is `tag` and it is complete; otherwise nil, not moving.
+    mutating func lengthDelimited(expecting tag: UInt8) -> UnsafeBufferPointer<UInt8>.SubSequence? {
+        var index = self.bytes.startIndex + self.position
+        guard index < self.bytes.endIndex, self.bytes[index] == tag else { return nil }
+        index += 1
+        var length = 0
+        var shift = 0
+        while index < self.bytes.endIndex, shift < 35 {
+            let byte = self.bytes[index]
+            index += 1
+            length |= Int(byte & 0x7F) << shift
+            if byte & 0x80 == 0 {
+                guard length <= self.bytes.endIndex - index else { return nil }
+                self.position = index + length - self.bytes.startIndex
+                return self.bytes[index..<(index + length)]
+            }
+            shift += 7
+        }
+        return nil
     }
 }
 
@@ -244,22 +299,9 @@ struct StoreState: Sendable {
     }
 
     static func entry(for metric: Metric, family: String, protobuf: [UInt8]) -> SeriesEntry {
-        let identity = Self.identity(of: metric)
-        var sortKey: [UInt8] = []
-        // Label count first (big-endian, so byte order is numeric order), then each value and a 0 byte:
-        // "a" sorts before "ab" as Go's string comparison has it.
-        let count = UInt32(truncatingIfNeeded: metric.labels.count)
-        sortKey.append(contentsOf: [
-            UInt8(count >> 24), UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 8),
-            UInt8(truncatingIfNeeded: count),
-        ])
-        for label in metric.labels {
-            sortKey.append(contentsOf: label.value.utf8)
-            sortKey.append(0)
-        }
         var text: [UInt8] = []
         TextFormatEncoder.appendSamples(of: metric, familyName: family, to: &text)
-        return SeriesEntry(identity: identity, sortKey: sortKey, text: text, protobuf: protobuf[...])
+        return SeriesEntry(text: text, protobuf: protobuf)
     }
 
     // MARK: Reading
@@ -311,7 +353,7 @@ struct StoreState: Sendable {
         for part in family.parts.values {
             entries.append(contentsOf: part.entries)
         }
-        entries.sort { $0.precedes($1) }
+        entries = SeriesEntry.sorted(entries)
         var merged = MergedFamily(
             name: name,
             type: first?.type ?? .untyped,
