@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_FLAGS = -c release
 
-.PHONY: deps run build test lint bench bench-store bench-codecs generate clean
+.PHONY: deps run build test lint bench bench-store bench-codecs fuzz generate clean
 
 deps:
 	@scripts/install-deps.sh build
@@ -52,6 +52,11 @@ bench-codecs: deps
 		CProtobuf/CProtobuf.c CProtobuf/metrics.pb-c.c CProtobuf/google/protobuf/timestamp.pb-c.c -lprotobuf-c
 	@echo
 	@.build/bench/ceiling .build/bench/input.pb
+
+# libFuzzer + AddressSanitizer on the codecs: make fuzz KIND=text|protobuf SECONDS=120 (crashes land in
+# .build/fuzz/KIND).
+fuzz: deps
+	scripts/fuzz.sh $(or $(KIND),text) $(or $(SECONDS),120)
 
 # Regenerates CProtobuf/ from Proto/ (needs protobuf-c-compiler and libprotobuf-dev).
 generate:
