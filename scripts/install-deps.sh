@@ -2,7 +2,7 @@
 # Installs what building and testing need on a fresh Debian machine, and nothing that is already there.
 # Usage: scripts/install-deps.sh build|generate|interop
 #   interop: the real peers of the interop suite (Debian's Go gateway, Prometheus and promtool, Go with
-#   client_golang, curl) and Python's prometheus_client from PyPI.
+#   client_golang, curl) and Python's prometheus_client and python-snappy (its snappy compression) from PyPI.
 set -euo pipefail
 what=${1:-build}
 packages=(libprotobuf-c-dev pkg-config)
@@ -23,7 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-if [ "$what" = interop ] && ! python3 -c 'import prometheus_client' 2>/dev/null; then
-  echo "installing: prometheus_client (PyPI)"
-  python3 -m pip install --quiet --disable-pip-version-check prometheus_client
+if [ "$what" = interop ] && ! python3 -c 'import prometheus_client, snappy' 2>/dev/null; then
+  echo "installing: prometheus_client, python-snappy (PyPI)"
+  python3 -m pip install --quiet --disable-pip-version-check prometheus_client python-snappy
 fi

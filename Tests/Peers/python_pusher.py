@@ -4,7 +4,7 @@
 Exits 0 when the client reports success (it raises on any status >= 400) and 1 with the error otherwise.
 
     python3 python_pusher.py --gateway http://127.0.0.1:9091 --job batch \
-        --grouping 'instance=py host/1' --method push --set full [--compression gzip]
+        --grouping 'instance=py host/1' --method push --set full [--compression gzip|snappy]
 """
 import argparse
 import sys
@@ -49,7 +49,7 @@ def main():
     parser.add_argument("--grouping", action="append", default=[], help="name=value (repeatable)")
     parser.add_argument("--method", choices=["push", "pushadd", "delete"], default="push")
     parser.add_argument("--set", choices=["full", "update"], default="full")
-    parser.add_argument("--compression", choices=["none", "gzip"], default="none")
+    parser.add_argument("--compression", choices=["none", "gzip", "snappy"], default="none")
     args = parser.parse_args()
 
     grouping = dict(item.split("=", 1) for item in args.grouping)

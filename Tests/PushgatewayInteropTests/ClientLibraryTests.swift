@@ -260,8 +260,9 @@ struct PythonClientTests {
     /// The grouping key of the pushed group.
     static let key = ["job": job, "instance": instance]
 
-    /// push_to_gateway (PUT), plain or gzip-compressed, to padded base64 job and grouping value.
-    @Test(arguments: ["none", "gzip"])
+    /// push_to_gateway (PUT), plain, gzip- or snappy-compressed (python-snappy's framed stream), to padded
+    /// base64 job and grouping value.
+    @Test(arguments: ["none", "gzip", "snappy"])
     func pythonClientPushesWithPaddedBase64GroupingKey(compression: String) async throws {
         try await withGateway(.ours) { gateway in
             try await pythonPusher(gateway, .push, job: Self.job, grouping: [("instance", Self.instance)], compression: compression)

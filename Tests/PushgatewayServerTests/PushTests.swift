@@ -249,12 +249,23 @@ struct PushTests {
         }
     }
 
-    @Test func snappyBodiesAreNotSupportedYet() async throws {
+    @Test func snappyBodiesAreDecodedAsUpstreamReadsThem() async throws {
         let app = try makeApplication()
         try await app.test(.router) { client in
-            let response = try await client.send(.put, "/metrics/job/s", body: "foo 1\n", headers: [.contentEncoding: "snappy"])
-            #expect(response.status == .unsupportedMediaType)
-            #expect(response.text == "Content-Encoding snappy is not supported yet\n")
+            // A framed stream as Python's prometheus_client (python-snappy's StreamCompressor) sends it for
+            // a short body: stream identifier, then one uncompressed chunk.
+            let body = Array("foo 1\n".utf8)
+            let checksum = SnappyBody.maskedCRC32C(body)
+            let framed: [UInt8] =
+                [0xFF, 6, 0, 0] + Array("sNaPpY".utf8) + [0x01, UInt8(body.count + 4), 0, 0]
+                + [0, 8, 16, 24].map { UInt8(truncatingIfNeeded: checksum >> $0) } + body
+            let response = try await client.send(.put, "/metrics/job/s", bytes: framed, headers: [.contentEncoding: "snappy"])
+            #expect(response.status == .ok)
+            #expect(samples(of: "foo", in: try await client.scrape()) == ["foo{instance=\"\",job=\"s\"} 1"])
+
+            let corrupt = try await client.send(.put, "/metrics/job/s", body: "foo 1\n", headers: [.contentEncoding: "snappy"])
+            #expect(corrupt.status == .badRequest)
+            #expect(corrupt.text == "snappy: corrupt input\n")
             // Other encodings pass through untouched, as upstream.
             let deflate = try await client.send(.put, "/metrics/job/s", body: "foo 1\n", headers: [.contentEncoding: "deflate"])
             #expect(deflate.status == .ok)

@@ -4,8 +4,8 @@ import PushgatewayStorage
 
 // The one place where errors become HTTP answers. Every answer is Go's http.Error shape (plain text, nosniff,
 // message + "\n") with upstream's status and message: 400 for what the push handler rejects (URL, body,
-// store), 500 for a scrape of an inconsistent store. The limits upstream does not have answer 413 (body over
-// --push.max-body-size) and 415 (snappy bodies, not supported yet).
+// store), 500 for a scrape of an inconsistent store. The limit upstream does not have answers 413 (body over
+// --push.max-body-size).
 
 /// An error with a fixed HTTP answer.
 protocol HTTPMappedError: Error {
@@ -66,15 +66,9 @@ extension BodyTooLargeError: HTTPMappedError {
     var httpHeaders: HTTPFields { [.connection: "close"] }
 }
 
-/// A `Content-Encoding` upstream decodes but this gateway does not yet.
-struct UnsupportedContentEncodingError: Error, Hashable, Sendable {
-    /// The encoding, lower-cased.
-    var encoding: String
-}
-
-extension UnsupportedContentEncodingError: HTTPMappedError {
-    var httpStatus: HTTPResponse.Status { .unsupportedMediaType }
-    var httpMessage: String { "Content-Encoding \(self.encoding) is not supported yet" }
+extension SnappyError: HTTPMappedError {
+    var httpStatus: HTTPResponse.Status { .badRequest }
+    var httpMessage: String { self.message }
 }
 
 enum HTTPErrors {

@@ -43,8 +43,8 @@ struct RequestBodyReader {
     }
 
     /// The decoded body.
-    /// - Throws: ``BodyTooLargeError``, ``GzipError`` for a corrupt gzip stream, or
-    ///   ``UnsupportedContentEncodingError`` for snappy.
+    /// - Throws: ``BodyTooLargeError``, ``GzipError`` for a corrupt gzip stream, or ``SnappyError`` for a
+    ///   corrupt snappy stream.
     mutating func read() async throws -> [UInt8] {
         switch self.encoding {
         case .identity:
@@ -54,7 +54,10 @@ struct RequestBodyReader {
         case .gzip(let compressed):
             return try GzipBody.decompress(compressed, limit: self.limit)
         case .snappy:
-            throw UnsupportedContentEncodingError(encoding: "snappy")
+            // The compressed body is capped like any other; the decoded one again while decoding.
+            let (compressed, request) = try await Self.collect(self.request, limit: self.limit)
+            self.request = request
+            return try SnappyBody.decompress(compressed, limit: self.limit)
         }
     }
 

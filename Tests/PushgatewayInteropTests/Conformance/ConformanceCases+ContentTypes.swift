@@ -139,13 +139,12 @@ extension ConformanceCase {
             ],
             divergences: [
                 // Snappy request bodies arrived upstream in 1.6.0 (#518, spec §1.1); Debian's 1.5.1 hands the framed
-                // bytes to the text parser. Ours does not decode snappy yet (README "Not there yet": 415).
+                // bytes to the text parser.
                 Divergence(
                     "newer upstream: framed snappy request bodies (1.6.0); Debian ships 1.5.1",
                     aspects: [.answer(0), .state(.json), .state(.text), .state(.protobuf)],
                     ours: [.status(step: 0, 200), .state(.text, contains: "snappy{instance=\"\",job=\"snappy\"} 1")],
-                    go: [.status(step: 0, 400)],
-                    oursKnownBug: "snappy request bodies are not supported yet (README \"Not there yet\"): ours answers 415"
+                    go: [.status(step: 0, 400)]
                 )
             ]
         ),
