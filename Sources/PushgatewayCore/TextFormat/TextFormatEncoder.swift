@@ -33,9 +33,21 @@ public enum TextFormatEncoder {
 
     /// Encodes families into a new buffer.
     public static func encode(_ families: some Sequence<MetricFamily>) -> [UInt8] {
-        var buffer: [UInt8] = []
-        self.append(families, to: &buffer)
-        return buffer
+        let families = Array(families)
+        // One allocation of the summed bounds, written in place: no copies and page faults of a buffer
+        // growing step by step, no zero-filling ahead of the writer (untouched capacity costs no memory).
+        var bound = 0
+        for family in families where !family.metrics.isEmpty {
+            bound += self.upperBound(of: family)
+        }
+        return [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
+            guard let base = buffer.baseAddress else { return }
+            var writer = ByteWriter(base)
+            for family in families where !family.metrics.isEmpty {
+                self.write(family, to: &writer)
+            }
+            count = writer.cursor - base
+        }
     }
 
     /// Appends the `# HELP` (only when `help` is set) and `# TYPE` lines of a family.
