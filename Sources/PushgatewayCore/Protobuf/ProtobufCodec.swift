@@ -121,7 +121,15 @@ public struct ProtobufCodec: Sendable {
 
     /// Encodes families as a delimited stream.
     public func encodeDelimited(_ families: some Sequence<MetricFamily>) -> [UInt8] {
+        let families = Array(families)
+        // Reserving a bound of the whole stream once spares the copies and page faults of a buffer grown
+        // family by family (capacity never written costs no memory).
+        var bound = 0
+        for family in families {
+            bound += 10 + EncodedSizeBound.family(family)
+        }
         var buffer: [UInt8] = []
+        buffer.reserveCapacity(bound)
         self.appendDelimited(families, to: &buffer)
         return buffer
     }
@@ -412,6 +420,86 @@ private struct CConverter {
             result.append(UnknownFields.Field(number: field.tag, wireType: field.wire_type.rawValue, payload: payload))
         }
         return UnknownFields(result)
+    }
+}
+
+// MARK: - Size bound
+
+/// An upper bound of the protobuf encoding of model values, computed from the model alone (for reserving
+/// output space before protobuf-c sizes the real message). Every field is counted as present, with the
+/// widest tag, length prefix and varint.
+private enum EncodedSizeBound {
+    private static let varint = 2 + 10
+    private static let fixed64 = 2 + 8
+    private static let header = 2 + 5
+
+    static func family(_ family: MetricFamily) -> Int {
+        var bound = self.header * 3 + family.name.utf8.count + (family.help?.utf8.count ?? 0) + (family.unit?.utf8.count ?? 0)
+        bound += self.varint + self.unknownFields(family.unknownFields)
+        family.metrics.withUnsafeBufferPointer { metrics in
+            for index in metrics.indices {
+                bound += self.header + self.metric(metrics[index])
+            }
+        }
+        return bound
+    }
+
+    private static func metric(_ metric: Metric) -> Int {
+        var bound = self.labels(metric.labels) + self.varint + self.unknownFields(metric.unknownFields)
+        switch metric.value {
+        case .counter(let counter):
+            bound += self.header + self.fixed64 + self.exemplar(counter.exemplar) + self.timestamp
+        case .gauge, .untyped:
+            bound += self.header + self.fixed64
+        case .summary(let summary):
+            bound += self.header + self.varint + self.fixed64 + self.timestamp
+            bound += summary.quantiles.count * (self.header + 2 * self.fixed64)
+        case .histogram(let histogram):
+            bound += self.histogram(histogram)
+        case .none:
+            break
+        }
+        return bound
+    }
+
+    private static func histogram(_ histogram: Histogram) -> Int {
+        var bound = self.header + 3 * self.varint + 4 * self.fixed64 + self.timestamp
+        bound += self.unknownFields(histogram.unknownFields)
+        for bucket in histogram.buckets {
+            bound += self.header + self.varint + 2 * self.fixed64 + self.exemplar(bucket.exemplar)
+        }
+        bound += (histogram.negativeSpans.count + histogram.positiveSpans.count) * (self.header + 2 * self.varint)
+        bound += 4 * self.header + (histogram.negativeDeltas.count + histogram.positiveDeltas.count) * 10
+        bound += (histogram.negativeCounts.count + histogram.positiveCounts.count) * 8
+        for exemplar in histogram.exemplars {
+            bound += self.header + self.exemplar(exemplar)
+        }
+        return bound
+    }
+
+    private static let timestamp = header + 2 * varint
+
+    private static func exemplar(_ exemplar: Exemplar?) -> Int {
+        guard let exemplar else { return 0 }
+        return self.header + self.labels(exemplar.labels) + self.fixed64 + self.timestamp
+    }
+
+    private static func labels(_ labels: [LabelPair]) -> Int {
+        var bound = 0
+        labels.withUnsafeBufferPointer { labels in
+            for index in labels.indices {
+                bound += 3 * self.header + labels[index].name.utf8.count + labels[index].value.utf8.count
+            }
+        }
+        return bound
+    }
+
+    private static func unknownFields(_ unknown: UnknownFields) -> Int {
+        var bound = 0
+        for field in unknown.fields {
+            bound += self.header + 5 + field.payload.count
+        }
+        return bound
     }
 }
 
