@@ -670,18 +670,52 @@ private struct CBuilder {
     private mutating func labels(_ labels: [LabelPair]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<CLabelPair>?>?) {
         guard !labels.isEmpty else { return (0, nil) }
         let count = labels.count
-        let pointers = self.allocate(UnsafeMutablePointer<CLabelPair>?.self, count: count)
-        let pairs = self.allocate(CLabelPair.self, count: count)
-        labels.withUnsafeBufferPointer { labels in
+        return labels.withUnsafeBufferPointer { labels in
+            // All the memory first, then only copies: with no C call between reading a label and copying its
+            // bytes, the strings need no retain and release around each copy.
+            var stringBytes = 0
+            for index in 0..<count {
+                stringBytes += labels[index].name.utf8.count + labels[index].value.utf8.count + 2
+            }
+            let pointers = self.allocate(UnsafeMutablePointer<CLabelPair>?.self, count: count)
+            let pairs = self.allocate(CLabelPair.self, count: count)
+            var strings = self.allocate(CChar.self, count: stringBytes)
             for index in 0..<count {
                 let pair = pairs + index
                 pair.initialize(to: self.templates.labelPair)
-                pair.pointee.name = self.cString(labels[index].name)
-                pair.pointee.value = self.cString(labels[index].value)
+                pair.pointee.name = strings
+                strings = Self.copyCString(labels[index].name, to: strings)
+                pair.pointee.value = strings
+                strings = Self.copyCString(labels[index].value, to: strings)
                 (pointers + index).initialize(to: pair)
             }
+            return (count, pointers)
         }
-        return (count, pointers)
+    }
+
+    /// Copies the bytes of `string` and a NUL to `target`; returns the end.
+    @inline(__always)
+    private static func copyCString(_ string: String, to target: UnsafeMutablePointer<CChar>) -> UnsafeMutablePointer<CChar> {
+        let count =
+            string.utf8.withContiguousStorageIfAvailable { utf8 in
+                if let base = utf8.baseAddress {
+                    UnsafeMutableRawPointer(target).copyMemory(from: base, byteCount: utf8.count)
+                }
+                return utf8.count
+            } ?? Self.copySlowly(string, to: target)
+        target[count] = 0
+        return target + count + 1
+    }
+
+    /// ``copyCString(_:to:)`` for strings without contiguous UTF-8.
+    @inline(never)
+    private static func copySlowly(_ string: String, to target: UnsafeMutablePointer<CChar>) -> Int {
+        var count = 0
+        for byte in string.utf8 {
+            target[count] = CChar(bitPattern: byte)
+            count += 1
+        }
+        return count
     }
 
     private mutating func timestamp(_ timestamp: Timestamp?) -> UnsafeMutablePointer<Google__Protobuf__Timestamp>? {
