@@ -699,7 +699,7 @@ private struct CBuilder {
         let count =
             string.utf8.withContiguousStorageIfAvailable { utf8 in
                 if let base = utf8.baseAddress {
-                    UnsafeMutableRawPointer(target).copyMemory(from: base, byteCount: utf8.count)
+                    copyBytes(from: base, to: target, count: utf8.count)
                 }
                 return utf8.count
             } ?? Self.copySlowly(string, to: target)

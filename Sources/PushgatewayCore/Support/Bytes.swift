@@ -75,3 +75,24 @@ func firstIndex(of a: UInt8, _ b: UInt8, _ c: UInt8, in base: UnsafeRawPointer, 
     }
     return end
 }
+
+/// Copies `count` bytes from `source` to `target` (which must not overlap).
+@inline(__always)
+func copyBytes(from source: UnsafeRawPointer, to target: UnsafeMutableRawPointer, count: Int) {
+    // Short runs (names, label values, digits) as at most two overlapping word moves, not a libc call.
+    if count >= 8 {
+        if count > 16 {
+            target.copyMemory(from: source, byteCount: count)
+            return
+        }
+        target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+        target.storeBytes(of: source.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self), toByteOffset: count - 8, as: UInt64.self)
+    } else if count >= 4 {
+        target.storeBytes(of: source.loadUnaligned(as: UInt32.self), as: UInt32.self)
+        target.storeBytes(of: source.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self), toByteOffset: count - 4, as: UInt32.self)
+    } else if count > 0 {
+        target.storeBytes(of: source.load(as: UInt8.self), as: UInt8.self)
+        target.storeBytes(of: source.load(fromByteOffset: count / 2, as: UInt8.self), toByteOffset: count / 2, as: UInt8.self)
+        target.storeBytes(of: source.load(fromByteOffset: count - 1, as: UInt8.self), toByteOffset: count - 1, as: UInt8.self)
+    }
+}
