@@ -41,6 +41,7 @@ extension Array where Element == UInt8 {
             body(&writer)
             return writer.cursor - base
         }
+        assert(written <= bound, "wrote \(written) bytes into a reservation of \(bound)")
         self.removeLast(bound - written)
     }
 }
