@@ -84,7 +84,8 @@ void *CProtobuf_arenaAllocateUninitialized(CProtobuf_Arena *arena, size_t size) 
 }
 
 static void *CProtobuf_allocatorAllocate(void *context, size_t size) {
-    return CProtobuf_arenaAllocate((CProtobuf_Arena *)context, size);
+    // No zeroing: protobuf-c's default allocator is plain malloc, so it initialises everything it allocates.
+    return CProtobuf_arenaAllocateUninitialized((CProtobuf_Arena *)context, size);
 }
 
 static void CProtobuf_allocatorFree(void *context, void *pointer) {
