@@ -157,7 +157,9 @@ private struct TextFormatDecoder {
     private var lastComplexMetric: (family: Int, labels: [LabelPair], index: Int)?
     private var quantile: Double = .nan
     private var bucket: Double = .nan
-    private var lastLabelValue = ""
+    // The value of the last label read when it was a special one (`quantile`, `le`), which `labels` does
+    // not keep; otherwise the last label read is the last of `labels`.
+    private var lastSpecialLabelValue: String?
     private var inBraces = false
     private var nameInBraces = false
 
@@ -469,7 +471,7 @@ private struct TextFormatDecoder {
             default:
                 throw self.error(
                     .unexpectedCharacter,
-                    "unexpected end of label value \(GoQuote.string(self.lastLabelValue))"
+                    "unexpected end of label value \(GoQuote.string(self.lastSpecialLabelValue ?? self.labels.last?.value ?? ""))"
                 )
             }
         }
@@ -527,7 +529,6 @@ private struct TextFormatDecoder {
         guard let value = self.tokenString(reusingValue: true).string else {
             throw self.error(.invalidLabelValue, "invalid label value \(GoQuote.string(self.scanner.tokenBytes))")
         }
-        self.lastLabelValue = value
         try self.addLabel(LabelPair(name: name, value: value))
     }
 
@@ -555,16 +556,21 @@ private struct TextFormatDecoder {
                 throw self.error(.invalidValue, "expected float as value for 'quantile' label, got \(GoQuote.string(pair.value))")
             }
             self.quantile = quantile
+            self.lastSpecialLabelValue = pair.value
         } else if type == .histogram && Self.isName(pair.name, "le") {
             guard let bound = Self.parseFloat(pair.value) else {
                 throw self.error(.invalidValue, "expected float as value for 'le' label, got \(GoQuote.string(pair.value))")
             }
             self.bucket = bound
+            self.lastSpecialLabelValue = pair.value
         } else {
             if self.nameInBraces && self.labels.contains(where: { $0.name == pair.name }) {
                 throw self.error(.duplicateLabelName, "duplicate label names for metric \(GoQuote.string(self.familyName))")
             }
             self.labels.append(pair)
+            if self.lastSpecialLabelValue != nil {
+                self.lastSpecialLabelValue = nil
+            }
         }
     }
 
