@@ -110,11 +110,11 @@ public enum TextFormatEncoder {
     /// a byte to escape.
     @inline(__always)
     private static func escapedBound(_ string: String) -> Int {
-        withUTF8Bytes(string) { bytes in
+        // Without contiguous UTF-8 (never for native strings), every byte counts as escaped.
+        string.utf8.withContiguousStorageIfAvailable { bytes in
             guard let base = bytes.baseAddress else { return 0 }
-            let end = bytes.count
-            return firstIndex(of: asciiBackslash, asciiNewline, asciiQuote, in: base, from: 0, to: end) == end ? end : end * 2
-        }
+            return containsAny(of: asciiBackslash, asciiNewline, asciiQuote, in: base, count: bytes.count) ? bytes.count * 2 : bytes.count
+        } ?? string.utf8.count * 2
     }
 
     // MARK: Writing
