@@ -593,7 +593,7 @@ private struct CBuilder {
     @inline(__always)
     private mutating func allocate<T>(_ type: T.Type, count: Int = 1) -> UnsafeMutablePointer<T> {
         // Every C type here is at most 8-byte aligned; chunks start 16-byte aligned.
-        let size = (MemoryLayout<T>.stride * count + 7) & ~7
+        let size = (MemoryLayout<T>.stride * max(count, 1) + 7) & ~7
         if size > self.remaining {
             self.refill(size)
         }
