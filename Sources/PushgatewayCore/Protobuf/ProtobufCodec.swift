@@ -155,6 +155,7 @@ public struct ProtobufCodec: Sendable {
             }
         }
         if packed < families.count {
+            assertionFailure("the size bound of a stream fell short")
             self.appendDelimited(families[packed...], to: &buffer)
         }
         return buffer
@@ -495,8 +496,9 @@ private enum EncodedSizeBound {
             bound += self.header + self.varint + 2 * self.fixed64 + self.exemplar(bucket.exemplar)
         }
         bound += (histogram.negativeSpans.count + histogram.positiveSpans.count) * (self.header + 2 * self.varint)
-        bound += 4 * self.header + (histogram.negativeDeltas.count + histogram.positiveDeltas.count) * 10
-        bound += (histogram.negativeCounts.count + histogram.positiveCounts.count) * 8
+        // Repeated scalars are not packed in this proto2 schema: a tag per element.
+        bound += (histogram.negativeDeltas.count + histogram.positiveDeltas.count) * self.varint
+        bound += (histogram.negativeCounts.count + histogram.positiveCounts.count) * self.fixed64
         for exemplar in histogram.exemplars {
             bound += self.header + self.exemplar(exemplar)
         }
