@@ -61,6 +61,12 @@ void CProtobuf_arenaReset(CProtobuf_Arena *arena) {
 }
 
 void *CProtobuf_arenaAllocate(CProtobuf_Arena *arena, size_t size) {
+    void *result = CProtobuf_arenaAllocateUninitialized(arena, size);
+    if (result != NULL) memset(result, 0, size);
+    return result;
+}
+
+void *CProtobuf_arenaAllocateUninitialized(CProtobuf_Arena *arena, size_t size) {
     size_t rounded = (size + (CProtobuf_alignment - 1)) & ~(size_t)(CProtobuf_alignment - 1);
     if (rounded < size) return NULL; // overflow
     CProtobuf_Block *head = arena->head;
@@ -74,12 +80,12 @@ void *CProtobuf_arenaAllocate(CProtobuf_Arena *arena, size_t size) {
     }
     void *result = head->data + head->used;
     head->used += rounded;
-    memset(result, 0, size);
     return result;
 }
 
 static void *CProtobuf_allocatorAllocate(void *context, size_t size) {
-    return CProtobuf_arenaAllocate((CProtobuf_Arena *)context, size);
+    // No zeroing: protobuf-c's default allocator is plain malloc, so it initialises everything it allocates.
+    return CProtobuf_arenaAllocateUninitialized((CProtobuf_Arena *)context, size);
 }
 
 static void CProtobuf_allocatorFree(void *context, void *pointer) {

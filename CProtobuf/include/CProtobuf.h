@@ -30,6 +30,8 @@ void CProtobuf_arenaDestroy(CProtobuf_Arena *_Nonnull arena);
 void CProtobuf_arenaReset(CProtobuf_Arena *_Nonnull arena);
 /// Returns `size` bytes aligned to 16 bytes, zeroed; NULL when out of memory.
 void *_Nullable CProtobuf_arenaAllocate(CProtobuf_Arena *_Nonnull arena, size_t size);
+/// Like CProtobuf_arenaAllocate but leaves the bytes as they are (for callers that write every byte).
+void *_Nullable CProtobuf_arenaAllocateUninitialized(CProtobuf_Arena *_Nonnull arena, size_t size);
 
 /// Unpacks one MetricFamily message of `length` bytes at `data` into `arena`.
 /// NULL when protobuf-c rejects the bytes (malformed, truncated, wrong wire type) or memory runs out.

@@ -86,6 +86,27 @@ struct ProtobufCodecTests {
         #expect(self.codec.encodeDelimited(decoded) == bytes)
     }
 
+    @Test func widestValuesFitTheReservedSize() throws {
+        // Every varint at its widest (negative deltas, timestamps, int32s) and many unpacked repeated
+        // scalars: the stream must still be packed in place (debug builds assert the bound held).
+        var histogram = Histogram(sampleCount: .max, sampleSum: -.greatestFiniteMagnitude, schema: .min, zeroCount: .max)
+        histogram.negativeSpans = [BucketSpan(offset: .min, length: .max)]
+        histogram.negativeDeltas = Array(repeating: .min, count: 500)
+        histogram.positiveDeltas = Array(repeating: .max, count: 500)
+        histogram.negativeCounts = Array(repeating: -1.5, count: 300)
+        histogram.positiveCounts = Array(repeating: 2.5, count: 300)
+        histogram.createdTimestamp = Timestamp(seconds: .min, nanos: .min)
+        let family = MetricFamily(
+            name: "widest",
+            type: .histogram,
+            metrics: [Metric(labels: [LabelPair(name: "a", value: "b")], value: .histogram(histogram), timestampMs: .min)]
+        )
+        let bytes = self.codec.encodeDelimited([family])
+        #expect(try self.codec.decodeDelimited(bytes) == [family])
+        let message = self.codec.encodeMessage(family)
+        #expect(bytes.count > message.count && bytes.suffix(message.count) == message[...])
+    }
+
     @Test func roundTripsASingleMessage() throws {
         for family in everyShape {
             #expect(try self.codec.decodeMessage(self.codec.encodeMessage(family)) == family)

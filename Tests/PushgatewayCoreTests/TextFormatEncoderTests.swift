@@ -7,6 +7,34 @@ private func encode(_ families: [MetricFamily]) -> String {
 }
 
 struct TextFormatEncoderTests {
+    @Test func worstCaseLinesFitTheReservedSize() {
+        // Escapes everywhere, quoted names, extra labels, the longest floats and timestamps: debug builds
+        // assert that every write stays inside the reserved bound.
+        let escaped = "a\"b\\c\nd\"\"\\\n\n"
+        let labels = [LabelPair(name: escaped, value: escaped + escaped), LabelPair(name: "le", value: "\n")]
+        let longest = -1.2345678901234567e-308
+        let histogram = Histogram(sampleCount: .max, sampleSum: longest, buckets: [Bucket(cumulativeCount: .max, upperBound: longest)])
+        let summary = Summary(sampleCount: .max, sampleSum: longest, quantiles: [Quantile(quantile: longest, value: -.nan)])
+        let families = [
+            MetricFamily(
+                name: escaped,
+                help: escaped,
+                type: .histogram,
+                metrics: [Metric(labels: labels, value: .histogram(histogram), timestampMs: .min)]
+            ),
+            MetricFamily(name: escaped, type: .summary, metrics: [Metric(labels: labels, value: .summary(summary), timestampMs: .min)]),
+            MetricFamily(name: "x", type: .gauge, metrics: [Metric(labels: labels, value: .gauge(longest), timestampMs: .min)]),
+        ]
+        var appended: [UInt8] = []
+        for family in families {
+            TextFormatEncoder.append(family, to: &appended)
+        }
+        #expect(TextFormatEncoder.encode(families) == appended)
+        var samples: [UInt8] = []
+        TextFormatEncoder.appendSamples(of: families[0].metrics[0], familyName: escaped, to: &samples)
+        #expect(!samples.isEmpty)
+    }
+
     @Test func writesHelpOnlyWhenSetAndEscapesIt() {
         let families = [
             MetricFamily(name: "a", help: "Line\\one\ntwo \"q\"", type: .counter, metrics: [Metric(value: .counter(Counter(value: 1)))]),

@@ -112,21 +112,56 @@ public struct ProtobufCodec: Sendable {
     /// Appends each family as one length-prefixed message.
     public func appendDelimited(_ families: some Sequence<MetricFamily>, to buffer: inout [UInt8]) {
         Self.withArena { arena in
+            var builder = CBuilder(arena: arena)
             for family in families {
-                var builder = CBuilder(arena: arena)
                 let message = builder.family(family)
                 let size = CProtobuf_packedSizeOfMetricFamily(message)
                 DelimitedFrameReader.appendVarint(UInt64(size), to: &buffer)
                 Self.pack(message, size: size, to: &buffer)
-                CProtobuf_arenaReset(arena)
+                builder.reset()
             }
         }
     }
 
     /// Encodes families as a delimited stream.
     public func encodeDelimited(_ families: some Sequence<MetricFamily>) -> [UInt8] {
-        var buffer: [UInt8] = []
-        self.appendDelimited(families, to: &buffer)
+        let families = Array(families)
+        // One allocation of a bound of the whole stream, each frame packed straight into it: no copies and
+        // page faults of a buffer grown family by family, no zero-filling ahead of protobuf-c (capacity
+        // never written costs no memory).
+        var bound = 0
+        for family in families {
+            bound += 10 + EncodedSizeBound.family(family)
+        }
+        var packed = 0
+        var buffer = Self.withArena { arena in
+            [UInt8](unsafeUninitializedCapacity: bound) { output, count in
+                count = 0
+                guard let base = output.baseAddress else { return }
+                var builder = CBuilder(arena: arena)
+                for family in families {
+                    let message = builder.family(family)
+                    let size = CProtobuf_packedSizeOfMetricFamily(message)
+                    // Never past the reservation, even if the bound were wrong: the rest is appended below.
+                    guard size <= bound - count - 10 else { break }
+                    var length = UInt64(size)
+                    while length >= 0x80 {
+                        base[count] = UInt8(truncatingIfNeeded: length) | 0x80
+                        length >>= 7
+                        count += 1
+                    }
+                    base[count] = UInt8(length)
+                    count += 1
+                    count += CProtobuf_packMetricFamily(message, base + count)
+                    builder.reset()
+                    packed += 1
+                }
+            }
+        }
+        if packed < families.count {
+            assertionFailure("the size bound of a stream fell short")
+            self.appendDelimited(families[packed...], to: &buffer)
+        }
         return buffer
     }
 
@@ -151,10 +186,10 @@ public struct ProtobufCodec: Sendable {
     /// Encodes each metric as ``encodeMetric(_:)`` does, sharing one arena.
     public func encodeMetrics(_ metrics: [Metric]) -> [[UInt8]] {
         Self.withArena { arena in
-            metrics.map { metric in
-                defer { CProtobuf_arenaReset(arena) }
-                let builder = CBuilder(arena: arena)
-                let message = builder.metricMessage(metric)
+            var builder = CBuilder(arena: arena)
+            return metrics.map { metric in
+                defer { builder.reset() }
+                let message = builder.metric(metric)
                 let size = CProtobuf_packedSizeOfMetric(message)
                 return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
                     count = size > 0 ? CProtobuf_packMetric(message, buffer.baseAddress!) : 0
@@ -419,32 +454,183 @@ private struct CConverter {
     }
 }
 
-// MARK: - Swift to C
+// MARK: - Size bound
 
-/// Builds the C structs for one family in an arena.
-private struct CBuilder {
-    let arena: OpaquePointer
+/// An upper bound of the protobuf encoding of model values, computed from the model alone (for reserving
+/// output space before protobuf-c sizes the real message). Every field is counted as present, with the
+/// widest tag, length prefix and varint.
+private enum EncodedSizeBound {
+    private static let varint = 2 + 10
+    private static let fixed64 = 2 + 8
+    private static let header = 2 + 5
 
-    private func allocate<T>(_ type: T.Type, count: Int = 1) -> UnsafeMutablePointer<T> {
-        guard let raw = CProtobuf_arenaAllocate(self.arena, MemoryLayout<T>.stride * max(count, 1)) else {
-            fatalError("out of memory encoding protobuf")
+    static func family(_ family: MetricFamily) -> Int {
+        var bound = self.header * 3 + family.name.utf8.count + (family.help?.utf8.count ?? 0) + (family.unit?.utf8.count ?? 0)
+        bound += self.varint + self.unknownFields(family.unknownFields)
+        family.metrics.withUnsafeBufferPointer { metrics in
+            for index in metrics.indices {
+                bound += self.header + self.metric(metrics[index])
+            }
         }
-        return raw.bindMemory(to: T.self, capacity: max(count, 1))
+        return bound
     }
 
-    private func cString(_ string: String) -> UnsafeMutablePointer<CChar> {
-        var string = string
-        return string.withUTF8 { utf8 in
+    private static func metric(_ metric: Metric) -> Int {
+        var bound = self.labels(metric.labels) + self.varint + self.unknownFields(metric.unknownFields)
+        switch metric.value {
+        case .counter(let counter):
+            bound += self.header + self.fixed64 + self.exemplar(counter.exemplar) + self.timestamp
+        case .gauge, .untyped:
+            bound += self.header + self.fixed64
+        case .summary(let summary):
+            bound += self.header + self.varint + self.fixed64 + self.timestamp
+            bound += summary.quantiles.count * (self.header + 2 * self.fixed64)
+        case .histogram(let histogram):
+            bound += self.histogram(histogram)
+        case .none:
+            break
+        }
+        return bound
+    }
+
+    private static func histogram(_ histogram: Histogram) -> Int {
+        var bound = self.header + 3 * self.varint + 4 * self.fixed64 + self.timestamp
+        bound += self.unknownFields(histogram.unknownFields)
+        for bucket in histogram.buckets {
+            bound += self.header + self.varint + 2 * self.fixed64 + self.exemplar(bucket.exemplar)
+        }
+        bound += (histogram.negativeSpans.count + histogram.positiveSpans.count) * (self.header + 2 * self.varint)
+        // Repeated scalars are not packed in this proto2 schema: a tag per element.
+        bound += (histogram.negativeDeltas.count + histogram.positiveDeltas.count) * self.varint
+        bound += (histogram.negativeCounts.count + histogram.positiveCounts.count) * self.fixed64
+        for exemplar in histogram.exemplars {
+            bound += self.header + self.exemplar(exemplar)
+        }
+        return bound
+    }
+
+    private static let timestamp = header + 2 * varint
+
+    private static func exemplar(_ exemplar: Exemplar?) -> Int {
+        guard let exemplar else { return 0 }
+        return self.header + self.labels(exemplar.labels) + self.fixed64 + self.timestamp
+    }
+
+    private static func labels(_ labels: [LabelPair]) -> Int {
+        var bound = 0
+        labels.withUnsafeBufferPointer { labels in
+            for index in labels.indices {
+                bound += 3 * self.header + labels[index].name.utf8.count + labels[index].value.utf8.count
+            }
+        }
+        return bound
+    }
+
+    private static func unknownFields(_ unknown: UnknownFields) -> Int {
+        var bound = 0
+        for field in unknown.fields {
+            bound += self.header + 5 + field.payload.count
+        }
+        return bound
+    }
+}
+
+// MARK: - Swift to C
+
+private typealias CLabelPair = Io__Prometheus__Client__LabelPair
+private typealias CQuantile = Io__Prometheus__Client__Quantile
+private typealias CBucket = Io__Prometheus__Client__Bucket
+private typealias CBucketSpan = Io__Prometheus__Client__BucketSpan
+
+/// Initialised messages (descriptor set, every field absent) to copy instead of calling the C init
+/// functions once per message.
+private struct CTemplates {
+    var family = Io__Prometheus__Client__MetricFamily()
+    var metric = Io__Prometheus__Client__Metric()
+    var labelPair = CLabelPair()
+    var gauge = Io__Prometheus__Client__Gauge()
+    var untyped = Io__Prometheus__Client__Untyped()
+    var counter = Io__Prometheus__Client__Counter()
+    var summary = Io__Prometheus__Client__Summary()
+    var quantile = CQuantile()
+    var histogram = Io__Prometheus__Client__Histogram()
+    var bucket = CBucket()
+    var bucketSpan = CBucketSpan()
+    var exemplar = Io__Prometheus__Client__Exemplar()
+    var timestamp = Google__Protobuf__Timestamp()
+
+    init() {
+        io__prometheus__client__metric_family__init(&self.family)
+        io__prometheus__client__metric__init(&self.metric)
+        io__prometheus__client__label_pair__init(&self.labelPair)
+        io__prometheus__client__gauge__init(&self.gauge)
+        io__prometheus__client__untyped__init(&self.untyped)
+        io__prometheus__client__counter__init(&self.counter)
+        io__prometheus__client__summary__init(&self.summary)
+        io__prometheus__client__quantile__init(&self.quantile)
+        io__prometheus__client__histogram__init(&self.histogram)
+        io__prometheus__client__bucket__init(&self.bucket)
+        io__prometheus__client__bucket_span__init(&self.bucketSpan)
+        io__prometheus__client__exemplar__init(&self.exemplar)
+        google__protobuf__timestamp__init(&self.timestamp)
+    }
+}
+
+/// Builds the C structs of one family at a time in an arena.
+private struct CBuilder {
+    let arena: OpaquePointer
+    private let templates = CTemplates()
+    // Structs, arrays and strings are bump-allocated here from large chunks of the arena, rather than by
+    // one C call (and memset) each; every byte handed out is written before protobuf-c reads it.
+    private var cursor: UnsafeMutableRawPointer?
+    private var remaining = 0
+
+    init(arena: OpaquePointer) {
+        self.arena = arena
+    }
+
+    /// Forgets everything built so far (resetting the arena).
+    mutating func reset() {
+        CProtobuf_arenaReset(self.arena)
+        self.cursor = nil
+        self.remaining = 0
+    }
+
+    @inline(__always)
+    private mutating func allocate<T>(_ type: T.Type, count: Int = 1) -> UnsafeMutablePointer<T> {
+        // Every C type here is at most 8-byte aligned; chunks start 16-byte aligned.
+        let size = (MemoryLayout<T>.stride * max(count, 1) + 7) & ~7
+        if size > self.remaining {
+            self.refill(size)
+        }
+        guard let cursor = self.cursor else { fatalError("out of memory encoding protobuf") }
+        self.cursor = cursor + size
+        self.remaining -= size
+        return cursor.bindMemory(to: T.self, capacity: count)
+    }
+
+    private mutating func refill(_ size: Int) {
+        let chunk = max(size, 64 * 1024 - 64)
+        guard let raw = CProtobuf_arenaAllocateUninitialized(self.arena, chunk) else {
+            fatalError("out of memory encoding protobuf")
+        }
+        self.cursor = raw
+        self.remaining = chunk
+    }
+
+    @inline(__always)
+    private mutating func cString(_ string: String) -> UnsafeMutablePointer<CChar> {
+        withUTF8Bytes(string) { utf8 in
             let pointer = self.allocate(CChar.self, count: utf8.count + 1)
             if let base = utf8.baseAddress {
-                memcpy(pointer, base, utf8.count)
+                UnsafeMutableRawPointer(pointer).copyMemory(from: base, byteCount: utf8.count)
             }
             pointer[utf8.count] = 0
             return pointer
         }
     }
 
-    private func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T>? {
+    private mutating func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T>? {
         guard !array.isEmpty else { return nil }
         let pointer = self.allocate(T.self, count: array.count)
         pointer.initialize(from: array, count: array.count)
@@ -453,44 +639,48 @@ private struct CBuilder {
 
     mutating func family(_ family: MetricFamily) -> UnsafeMutablePointer<Io__Prometheus__Client__MetricFamily> {
         let message = self.allocate(Io__Prometheus__Client__MetricFamily.self)
-        io__prometheus__client__metric_family__init(message)
+        message.initialize(to: self.templates.family)
         message.pointee.name = self.cString(family.name)
-        message.pointee.help = family.help.map { self.cString($0) }
+        if let help = family.help {
+            message.pointee.help = self.cString(help)
+        }
         message.pointee.has_type = 1
         message.pointee.type = Io__Prometheus__Client__MetricType(rawValue: UInt32(bitPattern: family.type.rawValue))
-        message.pointee.unit = family.unit.map { self.cString($0) }
+        if let unit = family.unit {
+            message.pointee.unit = self.cString(unit)
+        }
         if !family.metrics.isEmpty {
-            let metrics = self.allocate(UnsafeMutablePointer<Io__Prometheus__Client__Metric>?.self, count: family.metrics.count)
-            for (index, metric) in family.metrics.enumerated() {
-                metrics[index] = self.metric(metric)
+            let count = family.metrics.count
+            let metrics = self.allocate(UnsafeMutablePointer<Io__Prometheus__Client__Metric>?.self, count: count)
+            // Through the buffer, so reading each metric does not retain and release its parts.
+            family.metrics.withUnsafeBufferPointer { source in
+                for index in 0..<count {
+                    (metrics + index).initialize(to: self.metric(source[index]))
+                }
             }
-            message.pointee.n_metric = family.metrics.count
+            message.pointee.n_metric = count
             message.pointee.metric = metrics
         }
         self.setUnknownFields(family.unknownFields, on: &message.pointee.base)
         return message
     }
 
-    func metricMessage(_ metric: Metric) -> UnsafeMutablePointer<Io__Prometheus__Client__Metric> {
-        self.metric(metric)
-    }
-
-    private func metric(_ metric: Metric) -> UnsafeMutablePointer<Io__Prometheus__Client__Metric> {
+    mutating func metric(_ metric: Metric) -> UnsafeMutablePointer<Io__Prometheus__Client__Metric> {
         let message = self.allocate(Io__Prometheus__Client__Metric.self)
-        io__prometheus__client__metric__init(message)
+        message.initialize(to: self.templates.metric)
         (message.pointee.n_label, message.pointee.label) = self.labels(metric.labels)
         switch metric.value {
         case .counter(let counter):
             message.pointee.counter = self.counter(counter)
         case .gauge(let value):
             let gauge = self.allocate(Io__Prometheus__Client__Gauge.self)
-            io__prometheus__client__gauge__init(gauge)
+            gauge.initialize(to: self.templates.gauge)
             gauge.pointee.has_value = 1
             gauge.pointee.value = value
             message.pointee.gauge = gauge
         case .untyped(let value):
             let untyped = self.allocate(Io__Prometheus__Client__Untyped.self)
-            io__prometheus__client__untyped__init(untyped)
+            untyped.initialize(to: self.templates.untyped)
             untyped.pointee.has_value = 1
             untyped.pointee.value = value
             message.pointee.untyped = untyped
@@ -509,33 +699,70 @@ private struct CBuilder {
         return message
     }
 
-    private func labels(_ labels: [LabelPair]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<Io__Prometheus__Client__LabelPair>?>?) {
+    private mutating func labels(_ labels: [LabelPair]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<CLabelPair>?>?) {
         guard !labels.isEmpty else { return (0, nil) }
-        let pointers = self.allocate(UnsafeMutablePointer<Io__Prometheus__Client__LabelPair>?.self, count: labels.count)
-        let pairs = self.allocate(Io__Prometheus__Client__LabelPair.self, count: labels.count)
-        for (index, label) in labels.enumerated() {
-            let pair = pairs + index
-            io__prometheus__client__label_pair__init(pair)
-            pair.pointee.name = self.cString(label.name)
-            pair.pointee.value = self.cString(label.value)
-            pointers[index] = pair
+        let count = labels.count
+        return labels.withUnsafeBufferPointer { labels in
+            // All the memory first, then only copies: with no C call between reading a label and copying its
+            // bytes, the strings need no retain and release around each copy.
+            var stringBytes = 0
+            for index in 0..<count {
+                stringBytes += labels[index].name.utf8.count + labels[index].value.utf8.count + 2
+            }
+            let pointers = self.allocate(UnsafeMutablePointer<CLabelPair>?.self, count: count)
+            let pairs = self.allocate(CLabelPair.self, count: count)
+            var strings = self.allocate(CChar.self, count: stringBytes)
+            for index in 0..<count {
+                let pair = pairs + index
+                pair.initialize(to: self.templates.labelPair)
+                pair.pointee.name = strings
+                strings = Self.copyCString(labels[index].name, to: strings)
+                pair.pointee.value = strings
+                strings = Self.copyCString(labels[index].value, to: strings)
+                (pointers + index).initialize(to: pair)
+            }
+            return (count, pointers)
         }
-        return (labels.count, pointers)
     }
 
-    private func timestamp(_ timestamp: Timestamp?) -> UnsafeMutablePointer<Google__Protobuf__Timestamp>? {
+    /// Copies the bytes of `string` and a NUL to `target`; returns the end.
+    @inline(__always)
+    private static func copyCString(_ string: String, to target: UnsafeMutablePointer<CChar>) -> UnsafeMutablePointer<CChar> {
+        let count =
+            string.utf8.withContiguousStorageIfAvailable { utf8 in
+                if let base = utf8.baseAddress {
+                    copyBytes(from: base, to: target, count: utf8.count)
+                }
+                return utf8.count
+            } ?? Self.copySlowly(string, to: target)
+        target[count] = 0
+        return target + count + 1
+    }
+
+    /// ``copyCString(_:to:)`` for strings without contiguous UTF-8.
+    @inline(never)
+    private static func copySlowly(_ string: String, to target: UnsafeMutablePointer<CChar>) -> Int {
+        var count = 0
+        for byte in string.utf8 {
+            target[count] = CChar(bitPattern: byte)
+            count += 1
+        }
+        return count
+    }
+
+    private mutating func timestamp(_ timestamp: Timestamp?) -> UnsafeMutablePointer<Google__Protobuf__Timestamp>? {
         guard let timestamp else { return nil }
         let message = self.allocate(Google__Protobuf__Timestamp.self)
-        google__protobuf__timestamp__init(message)
+        message.initialize(to: self.templates.timestamp)
         message.pointee.seconds = timestamp.seconds
         message.pointee.nanos = timestamp.nanos
         return message
     }
 
-    private func exemplar(_ exemplar: Exemplar?) -> UnsafeMutablePointer<Io__Prometheus__Client__Exemplar>? {
+    private mutating func exemplar(_ exemplar: Exemplar?) -> UnsafeMutablePointer<Io__Prometheus__Client__Exemplar>? {
         guard let exemplar else { return nil }
         let message = self.allocate(Io__Prometheus__Client__Exemplar.self)
-        io__prometheus__client__exemplar__init(message)
+        message.initialize(to: self.templates.exemplar)
         (message.pointee.n_label, message.pointee.label) = self.labels(exemplar.labels)
         message.pointee.has_value = 1
         message.pointee.value = exemplar.value
@@ -543,9 +770,9 @@ private struct CBuilder {
         return message
     }
 
-    private func counter(_ counter: Counter) -> UnsafeMutablePointer<Io__Prometheus__Client__Counter> {
+    private mutating func counter(_ counter: Counter) -> UnsafeMutablePointer<Io__Prometheus__Client__Counter> {
         let message = self.allocate(Io__Prometheus__Client__Counter.self)
-        io__prometheus__client__counter__init(message)
+        message.initialize(to: self.templates.counter)
         message.pointee.has_value = 1
         message.pointee.value = counter.value
         message.pointee.exemplar = self.exemplar(counter.exemplar)
@@ -553,51 +780,54 @@ private struct CBuilder {
         return message
     }
 
-    private func summary(_ summary: Summary) -> UnsafeMutablePointer<Io__Prometheus__Client__Summary> {
+    private mutating func summary(_ summary: Summary) -> UnsafeMutablePointer<Io__Prometheus__Client__Summary> {
         let message = self.allocate(Io__Prometheus__Client__Summary.self)
-        io__prometheus__client__summary__init(message)
+        message.initialize(to: self.templates.summary)
         message.pointee.has_sample_count = 1
         message.pointee.sample_count = summary.sampleCount
         message.pointee.has_sample_sum = 1
         message.pointee.sample_sum = summary.sampleSum
         if !summary.quantiles.isEmpty {
-            let pointers = self.allocate(UnsafeMutablePointer<Io__Prometheus__Client__Quantile>?.self, count: summary.quantiles.count)
-            let quantiles = self.allocate(Io__Prometheus__Client__Quantile.self, count: summary.quantiles.count)
-            for (index, quantile) in summary.quantiles.enumerated() {
-                let element = quantiles + index
-                io__prometheus__client__quantile__init(element)
-                element.pointee.has_quantile = 1
-                element.pointee.quantile = quantile.quantile
-                element.pointee.has_value = 1
-                element.pointee.value = quantile.value
-                pointers[index] = element
+            let count = summary.quantiles.count
+            let pointers = self.allocate(UnsafeMutablePointer<CQuantile>?.self, count: count)
+            let quantiles = self.allocate(CQuantile.self, count: count)
+            summary.quantiles.withUnsafeBufferPointer { source in
+                for index in 0..<count {
+                    let element = quantiles + index
+                    element.initialize(to: self.templates.quantile)
+                    element.pointee.has_quantile = 1
+                    element.pointee.quantile = source[index].quantile
+                    element.pointee.has_value = 1
+                    element.pointee.value = source[index].value
+                    (pointers + index).initialize(to: element)
+                }
             }
-            message.pointee.n_quantile = summary.quantiles.count
+            message.pointee.n_quantile = count
             message.pointee.quantile = pointers
         }
         message.pointee.created_timestamp = self.timestamp(summary.createdTimestamp)
         return message
     }
 
-    private func spans(_ spans: [BucketSpan]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<Io__Prometheus__Client__BucketSpan>?>?) {
+    private mutating func spans(_ spans: [BucketSpan]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<CBucketSpan>?>?) {
         guard !spans.isEmpty else { return (0, nil) }
-        let pointers = self.allocate(UnsafeMutablePointer<Io__Prometheus__Client__BucketSpan>?.self, count: spans.count)
-        let elements = self.allocate(Io__Prometheus__Client__BucketSpan.self, count: spans.count)
+        let pointers = self.allocate(UnsafeMutablePointer<CBucketSpan>?.self, count: spans.count)
+        let elements = self.allocate(CBucketSpan.self, count: spans.count)
         for (index, span) in spans.enumerated() {
             let element = elements + index
-            io__prometheus__client__bucket_span__init(element)
+            element.initialize(to: self.templates.bucketSpan)
             element.pointee.has_offset = 1
             element.pointee.offset = span.offset
             element.pointee.has_length = 1
             element.pointee.length = span.length
-            pointers[index] = element
+            (pointers + index).initialize(to: element)
         }
         return (spans.count, pointers)
     }
 
-    private func histogram(_ histogram: Histogram) -> UnsafeMutablePointer<Io__Prometheus__Client__Histogram> {
+    private mutating func histogram(_ histogram: Histogram) -> UnsafeMutablePointer<Io__Prometheus__Client__Histogram> {
         let message = self.allocate(Io__Prometheus__Client__Histogram.self)
-        io__prometheus__client__histogram__init(message)
+        message.initialize(to: self.templates.histogram)
         message.pointee.has_sample_count = 1
         message.pointee.sample_count = histogram.sampleCount
         if let value = histogram.sampleCountFloat {
@@ -607,23 +837,28 @@ private struct CBuilder {
         message.pointee.has_sample_sum = 1
         message.pointee.sample_sum = histogram.sampleSum
         if !histogram.buckets.isEmpty {
-            let pointers = self.allocate(UnsafeMutablePointer<Io__Prometheus__Client__Bucket>?.self, count: histogram.buckets.count)
-            let buckets = self.allocate(Io__Prometheus__Client__Bucket.self, count: histogram.buckets.count)
-            for (index, bucket) in histogram.buckets.enumerated() {
-                let element = buckets + index
-                io__prometheus__client__bucket__init(element)
-                element.pointee.has_cumulative_count = 1
-                element.pointee.cumulative_count = bucket.cumulativeCount
-                if let value = bucket.cumulativeCountFloat {
-                    element.pointee.has_cumulative_count_float = 1
-                    element.pointee.cumulative_count_float = value
+            let count = histogram.buckets.count
+            let pointers = self.allocate(UnsafeMutablePointer<CBucket>?.self, count: count)
+            let buckets = self.allocate(CBucket.self, count: count)
+            histogram.buckets.withUnsafeBufferPointer { source in
+                for index in 0..<count {
+                    let element = buckets + index
+                    element.initialize(to: self.templates.bucket)
+                    element.pointee.has_cumulative_count = 1
+                    element.pointee.cumulative_count = source[index].cumulativeCount
+                    if let value = source[index].cumulativeCountFloat {
+                        element.pointee.has_cumulative_count_float = 1
+                        element.pointee.cumulative_count_float = value
+                    }
+                    element.pointee.has_upper_bound = 1
+                    element.pointee.upper_bound = source[index].upperBound
+                    if source[index].exemplar != nil {
+                        element.pointee.exemplar = self.exemplar(source[index].exemplar)
+                    }
+                    (pointers + index).initialize(to: element)
                 }
-                element.pointee.has_upper_bound = 1
-                element.pointee.upper_bound = bucket.upperBound
-                element.pointee.exemplar = self.exemplar(bucket.exemplar)
-                pointers[index] = element
             }
-            message.pointee.n_bucket = histogram.buckets.count
+            message.pointee.n_bucket = count
             message.pointee.bucket = pointers
         }
         message.pointee.created_timestamp = self.timestamp(histogram.createdTimestamp)
@@ -656,7 +891,7 @@ private struct CBuilder {
         if !histogram.exemplars.isEmpty {
             let pointers = self.allocate(UnsafeMutablePointer<Io__Prometheus__Client__Exemplar>?.self, count: histogram.exemplars.count)
             for (index, exemplar) in histogram.exemplars.enumerated() {
-                pointers[index] = self.exemplar(exemplar)
+                (pointers + index).initialize(to: self.exemplar(exemplar))
             }
             message.pointee.n_exemplars = histogram.exemplars.count
             message.pointee.exemplars = pointers
@@ -665,16 +900,18 @@ private struct CBuilder {
         return message
     }
 
-    private func setUnknownFields(_ unknown: UnknownFields, on base: inout ProtobufCMessage) {
+    private mutating func setUnknownFields(_ unknown: UnknownFields, on base: inout ProtobufCMessage) {
         guard !unknown.isEmpty else { return }
         let fields = self.allocate(ProtobufCMessageUnknownField.self, count: unknown.fields.count)
         for (index, field) in unknown.fields.enumerated() {
             let data = self.copy(field.payload)
-            fields[index] = ProtobufCMessageUnknownField(
-                tag: field.number,
-                wire_type: ProtobufCWireType(rawValue: field.wireType),
-                len: field.payload.count,
-                data: data
+            (fields + index).initialize(
+                to: ProtobufCMessageUnknownField(
+                    tag: field.number,
+                    wire_type: ProtobufCWireType(rawValue: field.wireType),
+                    len: field.payload.count,
+                    data: data
+                )
             )
         }
         base.n_unknown_fields = UInt32(unknown.fields.count)

@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 // Encoders write many short runs (names, `="`, values); appending each to an Array costs a uniqueness and
 // a capacity check per run. Instead an encoder computes an upper bound for what it is about to write,
 // reserves that much once, and writes through this cursor.
@@ -27,13 +19,7 @@ struct ByteWriter {
     @inline(__always)
     mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let base = bytes.baseAddress else { return }
-        if bytes.count <= 16 {
-            for index in 0..<bytes.count {
-                self.cursor[index] = base[index]
-            }
-        } else {
-            memcpy(self.cursor, base, bytes.count)
-        }
+        copyBytes(from: base, to: self.cursor, count: bytes.count)
         self.cursor += bytes.count
     }
 
@@ -55,6 +41,7 @@ extension Array where Element == UInt8 {
             body(&writer)
             return writer.cursor - base
         }
+        assert(written <= bound, "wrote \(written) bytes into a reservation of \(bound)")
         self.removeLast(bound - written)
     }
 }

@@ -75,3 +75,56 @@ func firstIndex(of a: UInt8, _ b: UInt8, _ c: UInt8, in base: UnsafeRawPointer, 
     }
     return end
 }
+
+/// Copies `count` bytes from `source` to `target` (which must not overlap).
+@inline(__always)
+func copyBytes(from source: UnsafeRawPointer, to target: UnsafeMutableRawPointer, count: Int) {
+    // Short runs (names, label values, digits) as at most two overlapping word moves, not a libc call.
+    if count >= 8 {
+        if count > 16 {
+            target.copyMemory(from: source, byteCount: count)
+            return
+        }
+        target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+        target.storeBytes(of: source.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self), toByteOffset: count - 8, as: UInt64.self)
+    } else if count >= 4 {
+        target.storeBytes(of: source.loadUnaligned(as: UInt32.self), as: UInt32.self)
+        target.storeBytes(of: source.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self), toByteOffset: count - 4, as: UInt32.self)
+    } else if count > 0 {
+        target.storeBytes(of: source.load(as: UInt8.self), as: UInt8.self)
+        target.storeBytes(of: source.load(fromByteOffset: count / 2, as: UInt8.self), toByteOffset: count / 2, as: UInt8.self)
+        target.storeBytes(of: source.load(fromByteOffset: count - 1, as: UInt8.self), toByteOffset: count - 1, as: UInt8.self)
+    }
+}
+
+/// Whether any of the `count` bytes at `base` is `a`, `b` or `c`.
+@inline(__always)
+func containsAny(of a: UInt8, _ b: UInt8, _ c: UInt8, in base: UnsafeRawPointer, count: Int) -> Bool {
+    // Whole words, the last one overlapping; shorter runs gathered into one word (repeating bytes is
+    // harmless for a yes/no answer). `matches` is exact about whether any byte matched.
+    @inline(__always)
+    func any(_ word: UInt64) -> Bool {
+        (matches(word, a) | matches(word, b) | matches(word, c)) != 0
+    }
+    if count >= 8 {
+        var index = 0
+        while index + 8 < count {
+            if any(base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                return true
+            }
+            index += 8
+        }
+        return any(base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+    }
+    if count >= 4 {
+        let low = UInt64(base.loadUnaligned(as: UInt32.self))
+        let high = UInt64(base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+        return any(low | high << 32)
+    }
+    guard count > 0 else { return false }
+    let first = UInt64(base.load(as: UInt8.self))
+    let middle = UInt64(base.load(fromByteOffset: count / 2, as: UInt8.self))
+    let last = UInt64(base.load(fromByteOffset: count - 1, as: UInt8.self))
+    // Every byte `first`, then bytes 1 and 2 replaced by `middle` and `last`.
+    return any((lowBits &* first) & ~0xFF_FF00 | middle << 8 | last << 16)
+}

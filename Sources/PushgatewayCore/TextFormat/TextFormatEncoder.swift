@@ -33,9 +33,22 @@ public enum TextFormatEncoder {
 
     /// Encodes families into a new buffer.
     public static func encode(_ families: some Sequence<MetricFamily>) -> [UInt8] {
-        var buffer: [UInt8] = []
-        self.append(families, to: &buffer)
-        return buffer
+        let families = Array(families)
+        // One allocation of the summed bounds, written in place: no copies and page faults of a buffer
+        // growing step by step, no zero-filling ahead of the writer (untouched capacity costs no memory).
+        var bound = 0
+        for family in families where !family.metrics.isEmpty {
+            bound += self.upperBound(of: family)
+        }
+        return [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
+            guard let base = buffer.baseAddress else { return }
+            var writer = ByteWriter(base)
+            for family in families where !family.metrics.isEmpty {
+                self.write(family, to: &writer)
+            }
+            count = writer.cursor - base
+            assert(count <= bound, "wrote \(count) bytes into a reservation of \(bound)")
+        }
     }
 
     /// Appends the `# HELP` (only when `help` is set) and `# TYPE` lines of a family.
@@ -60,27 +73,48 @@ public enum TextFormatEncoder {
     // MARK: Size bound
 
     /// The most bytes ``write(_:to:)`` can write for `family`.
+    ///
+    /// Strings are counted doubled (every byte escaped) only when they hold a byte that needs escaping, and
+    /// the extra label and the timestamp only on lines that have them, so the bound stays close to the
+    /// size written (it is what gets reserved).
     private static func upperBound(of family: MetricFamily) -> Int {
         let name = family.name.utf8.count * 2 + 2
         var bound = 7 + name + 1 + (family.help?.utf8.count ?? 0) * 2 + 1 + 7 + name + 12
-        // One sample line: name and suffix (maybe quoted inside braces), labels, the extra label, value,
-        // timestamp, separators.
-        let fixedLine = name + 2 + 7 + (1 + 8 + 3 + GoFloat.maxLength) + 1 + GoFloat.maxLength + 1 + 21 + 1
+        // One sample line: name and suffix (maybe quoted inside braces), braces, value, separators; then
+        // its labels, the extra label (`quantile`, `le`) and the timestamp.
+        let fixedLine = self.escapedBound(family.name) + 2 + 2 + 7 + 1 + GoFloat.maxLength + 1
+        let extraLabel = 1 + 8 + 3 + GoFloat.maxLength
+        let timestamp = 1 + 21
         for metric in family.metrics {
-            var labels = 0
-            for label in metric.labels {
-                labels += label.name.utf8.count * 2 + 2 + label.value.utf8.count * 2 + 4
+            var line = fixedLine + (metric.timestampMs == nil ? 0 : timestamp)
+            metric.labels.withUnsafeBufferPointer { labels in
+                for index in labels.indices {
+                    line += self.escapedBound(labels[index].name) + self.escapedBound(labels[index].value) + 6
+                }
             }
-            let lines: Int
             switch metric.value {
-            case .counter, .gauge, .untyped: lines = 1
-            case .summary(let summary): lines = summary.quantiles.count + 2
-            case .histogram(let histogram): lines = histogram.buckets.count + 3
-            case .none: lines = 0
+            case .counter, .gauge, .untyped:
+                bound += line
+            case .summary(let summary):
+                bound += summary.quantiles.count * (line + extraLabel) + 2 * line
+            case .histogram(let histogram):
+                bound += (histogram.buckets.count + 1) * (line + extraLabel) + 2 * line
+            case .none:
+                break
             }
-            bound += lines * (fixedLine + labels)
         }
         return bound
+    }
+
+    /// The most bytes ``writeEscaped(_:quotes:to:)`` writes for `string`: its length, doubled when it has
+    /// a byte to escape.
+    @inline(__always)
+    private static func escapedBound(_ string: String) -> Int {
+        // Without contiguous UTF-8 (never for native strings), every byte counts as escaped.
+        string.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let base = bytes.baseAddress else { return 0 }
+            return containsAny(of: asciiBackslash, asciiNewline, asciiQuote, in: base, count: bytes.count) ? bytes.count * 2 : bytes.count
+        } ?? string.utf8.count * 2
     }
 
     // MARK: Writing

@@ -157,7 +157,9 @@ private struct TextFormatDecoder {
     private var lastComplexMetric: (family: Int, labels: [LabelPair], index: Int)?
     private var quantile: Double = .nan
     private var bucket: Double = .nan
-    private var lastLabelValue = ""
+    // The value of the last label read when it was a special one (`quantile`, `le`), which `labels` does
+    // not keep; otherwise the last label read is the last of `labels`.
+    private var lastSpecialLabelValue: String?
     private var inBraces = false
     private var nameInBraces = false
 
@@ -469,7 +471,7 @@ private struct TextFormatDecoder {
             default:
                 throw self.error(
                     .unexpectedCharacter,
-                    "unexpected end of label value \(GoQuote.string(self.lastLabelValue))"
+                    "unexpected end of label value \(GoQuote.string(self.lastSpecialLabelValue ?? self.labels.last?.value ?? ""))"
                 )
             }
         }
@@ -511,11 +513,11 @@ private struct TextFormatDecoder {
         // checks (not reserved, no duplicates) already cover them.
         let repeatsPrevious = reused && self.namesRepeatPrevious
         self.namesRepeatPrevious = repeatsPrevious
-        if !repeatsPrevious && name == "__name__" {
+        if !repeatsPrevious && Self.isName(name, "__name__") {
             throw self.error(.reservedLabelName, "label name \"__name__\" is reserved")
         }
         let type = self.familyType
-        let special = (type == .summary && name == "quantile") || (type == .histogram && name == "le")
+        let special = (type == .summary && Self.isName(name, "quantile")) || (type == .histogram && Self.isName(name, "le"))
         if !special && !repeatsPrevious && self.labels.contains(where: { $0.name == name }) {
             throw self.error(.duplicateLabelName, "duplicate label names for metric \(GoQuote.string(self.familyName))")
         }
@@ -527,27 +529,48 @@ private struct TextFormatDecoder {
         guard let value = self.tokenString(reusingValue: true).string else {
             throw self.error(.invalidLabelValue, "invalid label value \(GoQuote.string(self.scanner.tokenBytes))")
         }
-        self.lastLabelValue = value
         try self.addLabel(LabelPair(name: name, value: value))
+    }
+
+    /// `name == special` for an ASCII `special` that no other byte sequence is Unicode-equivalent to (no
+    /// `K`, `;` or `` ` ``), so comparing bytes gives the same answer as comparing Strings; names of another
+    /// length are told apart inline.
+    @inline(__always)
+    private static func isName(_ name: String, _ special: StaticString) -> Bool {
+        name.utf8.count == special.utf8CodeUnitCount && self.hasBytes(name, special)
+    }
+
+    // Out of line, so that the callers stay small enough for the scanner's helpers to be inlined into them.
+    @inline(never)
+    private static func hasBytes(_ name: String, _ special: StaticString) -> Bool {
+        withUTF8Bytes(name) { bytes in
+            guard let base = bytes.baseAddress else { return special.utf8CodeUnitCount == 0 }
+            return bytes.count == special.utf8CodeUnitCount && bytesEqual(base, special.utf8Start, count: bytes.count)
+        }
     }
 
     private mutating func addLabel(_ pair: LabelPair) throws(TextFormatError) {
         let type = self.familyType
-        if type == .summary && pair.name == "quantile" {
+        if type == .summary && Self.isName(pair.name, "quantile") {
             guard let quantile = Self.parseFloat(pair.value) else {
                 throw self.error(.invalidValue, "expected float as value for 'quantile' label, got \(GoQuote.string(pair.value))")
             }
             self.quantile = quantile
-        } else if type == .histogram && pair.name == "le" {
+            self.lastSpecialLabelValue = pair.value
+        } else if type == .histogram && Self.isName(pair.name, "le") {
             guard let bound = Self.parseFloat(pair.value) else {
                 throw self.error(.invalidValue, "expected float as value for 'le' label, got \(GoQuote.string(pair.value))")
             }
             self.bucket = bound
+            self.lastSpecialLabelValue = pair.value
         } else {
             if self.nameInBraces && self.labels.contains(where: { $0.name == pair.name }) {
                 throw self.error(.duplicateLabelName, "duplicate label names for metric \(GoQuote.string(self.familyName))")
             }
             self.labels.append(pair)
+            if self.lastSpecialLabelValue != nil {
+                self.lastSpecialLabelValue = nil
+            }
         }
     }
 
@@ -643,18 +666,25 @@ private struct TextFormatDecoder {
 
     private mutating func lookUpComplexMetric(in familyIndex: Int) -> Int {
         let key = self.labels.count > 1 ? self.labels.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) } : self.labels
-        if let index = self.families[familyIndex].index[key] {
-            return index
-        }
+        // One hash for both the lookup and the insertion: the default (the next index) is stored if absent.
         let index = self.families[familyIndex].metrics.count
+        var found = index
+        Self.read(&self.families[familyIndex].index[key, default: index], into: &found)
+        if found != index {
+            return found
+        }
         self.families[familyIndex].metrics.append(Metric(labels: self.labels, value: .none))
-        self.families[familyIndex].index[key] = index
         if self.families[familyIndex].type == .summary {
             self.families[familyIndex].summaries.append(Summary())
         } else {
             self.families[familyIndex].histograms.append(HistogramBuilder())
         }
         return index
+    }
+
+    @inline(__always)
+    private static func read(_ value: inout Int, into result: inout Int) {
+        result = value
     }
 
     /// Go's `uint64(f)` on amd64: truncation, negative values wrap, out-of-range values give 2^63.
