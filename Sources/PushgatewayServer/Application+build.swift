@@ -1,6 +1,7 @@
 public import Hummingbird
 public import Logging
 public import NIOCore
+import NIOPosix
 import PushgatewayCore
 import PushgatewayStorage
 public import ServiceLifecycle
@@ -18,6 +19,14 @@ import UnixSignals
 /// `--persistence.file`), responder and services. The executable runs the result; tests drive it with
 /// HummingbirdTesting.
 /// - Throws: ``ConfigurationError`` for arguments the gateway cannot start with.
+/// Runs Swift concurrency's jobs on NIO's event loops (the ones the server uses), so a request's handler
+/// runs on the thread that read it instead of hopping to the global pool and back; call once, first thing
+/// in `main`. Returns false where the runtime does not allow it (the gateway then works as before).
+@discardableResult
+public func adoptEventLoopsAsConcurrencyExecutor() -> Bool {
+    NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+}
+
 public func buildApplication(_ arguments: some PushgatewayArguments) throws -> some ApplicationProtocol {
     try PushgatewayApplication(arguments)
 }

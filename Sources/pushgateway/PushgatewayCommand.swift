@@ -6,6 +6,7 @@ import PushgatewayServer
 @main
 struct PushgatewayCommand: AsyncParsableCommand, PushgatewayArguments {
     static func main() async {
+        adoptEventLoopsAsConcurrencyExecutor()
         await Self.main(GoFlagArguments.normalized(Array(CommandLine.arguments.dropFirst())))
     }
 
