@@ -55,6 +55,12 @@ public struct Exposition: Sendable {
                     self.family += 1
                     continue
                 }
+                if self.format == .protobufText || self.format == .protobufCompactText {
+                    // Debugging formats: each family is converted whole from its protobuf message.
+                    ExpositionAssembler.appendProtobufText(of: family, multiline: self.format == .protobufText, to: &buffer)
+                    self.family += 1
+                    continue
+                }
                 var index = self.entry ?? 0
                 if self.entry == nil {
                     ExpositionAssembler.appendHeader(of: family, format: self.format, to: &buffer)
@@ -114,6 +120,21 @@ enum ExpositionAssembler {
         case .text: entry.appendText(to: &buffer)
         case .protobufDelimited, .protobufText, .protobufCompactText: entry.appendProtobufField(to: &buffer)
         }
+    }
+
+    /// The family in the protobuf text format (Go's `prototext.Format` layout, or the one-line form), then a
+    /// line feed as upstream's `fmt.Fprintln` adds.
+    static func appendProtobufText(of family: MergedFamily, multiline: Bool, to buffer: inout [UInt8]) {
+        var message: [UInt8] = []
+        Self.appendHeader(of: family, format: .protobufDelimited, to: &message)
+        for entry in family.entries {
+            entry.appendProtobufField(to: &message)
+        }
+        Self.appendTrailer(of: family, format: .protobufDelimited, to: &message)
+        // Skip the length prefix: a varint, so up to the first byte below 0x80.
+        let prefix = (message.firstIndex { $0 < 0x80 } ?? 0) + 1
+        ProtobufTextFormat.appendFamily(message[prefix...], multiline: multiline, to: &buffer)
+        buffer.append(0x0A)
     }
 
     /// What comes after the family's series: the unit field of the protobuf message.

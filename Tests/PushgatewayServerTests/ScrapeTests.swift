@@ -16,8 +16,14 @@ struct ScrapeTests {
         ("*/*", textType),
         ("application/openmetrics-text; version=1.0.0", textType),
         ("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited", protobufType),
-        // Protobuf text is not offered: the next acceptable clause wins.
-        ("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text,text/plain;q=0.5", textType),
+        (
+            "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text,text/plain;q=0.5",
+            "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=text; escaping=underscores"
+        ),
+        (
+            "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=compact-text",
+            "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=compact-text; escaping=underscores"
+        ),
         // Prometheus 3's default Accept: the escaping of the OpenMetrics clause sticks to the text answer.
         (
             "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,"
@@ -40,6 +46,23 @@ struct ScrapeTests {
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == contentType)
             #expect(response.headers[.contentEncoding] == nil)
+        }
+    }
+
+    @Test func protobufTextScrapesWriteEveryFamily() async throws {
+        let app = try makeApplication()
+        try await app.test(.router) { client in
+            #expect(try await client.send(.put, "/metrics/job/pt", body: "# TYPE m gauge\nm 1\n").status == .ok)
+            let accept = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding="
+            let text = try await client.send(.get, "/metrics", headers: [.accept: accept + "text"]).text
+            #expect(text.contains("name: \"m\"\ntype: GAUGE\nmetric: {\n  label: {\n    name: \"instance\"\n    value: \"\"\n  }\n"))
+            #expect(text.contains("  gauge: {\n    value: 1\n  }\n}\n\nname: \"process_cpu_seconds_total\""))
+            let compact = try await client.send(.get, "/metrics", headers: [.accept: accept + "compact-text"]).text
+            #expect(
+                compact.split(separator: "\n").contains(
+                    #"name:"m" type:GAUGE metric:{label:{name:"instance" value:""} label:{name:"job" value:"pt"} gauge:{value:1}}"#
+                )
+            )
         }
     }
 

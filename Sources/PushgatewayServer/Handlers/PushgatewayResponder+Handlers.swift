@@ -220,11 +220,7 @@ extension PushgatewayResponder {
 
     /// GET on the telemetry path: negotiated format, own families merged in, gzip if asked.
     private func scrape(_ request: Request, context: Context) -> Response {
-        // Protobuf text formats are not offered: the store writes delimited protobuf only.
-        let (format, escaping) = ContentNegotiation.expositionFormat(
-            accept: request.headers[values: .accept].first,
-            supportedFormats: [.text, .protobufDelimited]
-        )
+        let (format, escaping) = ContentNegotiation.expositionFormat(accept: request.headers[values: .accept].first)
         switch self.gateway.store.exposition(format, escaping: escaping, own: self.gateway.ownMetrics.families()) {
         case .failure(let error):
             context.logger.error("error gathering metrics", metadata: ["err": "\(error.message)"])
