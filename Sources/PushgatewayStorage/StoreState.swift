@@ -27,7 +27,8 @@ struct SeriesEntry: Sendable {
         storage.append(contentsOf: protobuf)
         self.storage = storage
         self.protobufStart = UInt32(truncatingIfNeeded: text.count)
-        self.identity = SeriesIdentity(storage: storage, start: text.count, count: Self.labelFieldsLength(protobuf))
+        let labelsLength = protobuf.withUnsafeBytes { Self.labelFields(of: $0) { _ in } }
+        self.identity = SeriesIdentity(storage: storage, start: text.count, count: labelsLength)
     }
 
     /// The sample lines in the text format.
@@ -55,25 +56,23 @@ struct SeriesEntry: Sendable {
     /// Upstream's exposition order as bytes: the label count (big-endian, so byte order is numeric order),
     /// then each label value (in name order) and a 0 byte, so "a" sorts before "ab" as in Go.
     var sortKey: [UInt8] {
-        self.storage.withUnsafeBufferPointer { storage in
-            let labels = UnsafeBufferPointer(rebasing: storage[Int(self.protobufStart)...])
+        self.storage.withUnsafeBytes { storage in
             var values: [UInt8] = [0, 0, 0, 0]
             var count: UInt32 = 0
-            var reader = WireReader(labels.prefix(Self.labelFieldsLength(labels)))
-            while let pair = reader.lengthDelimited(expecting: 0x0A) {
+            Self.labelFields(of: UnsafeRawBufferPointer(rebasing: storage[Int(self.protobufStart)...])) { pair in
                 count += 1
-                var fields = WireReader(pair)
                 // A LabelPair is name (1) then value (2); an absent value is the empty string.
-                _ = fields.lengthDelimited(expecting: 0x0A)
-                if let value = fields.lengthDelimited(expecting: 0x12) {
-                    values.append(contentsOf: value)
+                var fields = WireFieldReader(pair)
+                while !fields.isAtEnd, let field = try? fields.field() {
+                    if field.number == 2, case .bytes(let value) = field.value {
+                        values.append(contentsOf: value)
+                    }
                 }
                 values.append(0)
             }
-            values[0] = UInt8(truncatingIfNeeded: count >> 24)
-            values[1] = UInt8(truncatingIfNeeded: count >> 16)
-            values[2] = UInt8(truncatingIfNeeded: count >> 8)
-            values[3] = UInt8(truncatingIfNeeded: count)
+            for (index, shift) in [24, 16, 8, 0].enumerated() {
+                values[index] = UInt8(truncatingIfNeeded: count >> shift)
+            }
             return values
         }
     }
@@ -85,44 +84,17 @@ struct SeriesEntry: Sendable {
         return entries.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }.map { entries[$0] }
     }
 
-    /// The length of a `Metric` message's leading label fields (field 1, length-delimited).
-    private static func labelFieldsLength(_ message: some Collection<UInt8>) -> Int {
-        message.withContiguousStorageIfAvailable { buffer in
-            var reader = WireReader(buffer[...])
-            while reader.lengthDelimited(expecting: 0x0A) != nil {}
-            return reader.position
-        } ?? 0
-    }
-}
-
-/// Reads length-delimited fields with a one-byte tag from the front of a protobuf message.
-private struct WireReader {
-    let bytes: UnsafeBufferPointer<UInt8>.SubSequence
-    private(set) var position = 0
-
-    init(_ bytes: UnsafeBufferPointer<UInt8>.SubSequence) {
-        self.bytes = bytes
-    }
-
-    /// The payload of the next field if its tag is `tag` and it is complete; otherwise nil, not moving.
-    mutating func lengthDelimited(expecting tag: UInt8) -> UnsafeBufferPointer<UInt8>.SubSequence? {
-        var index = self.bytes.startIndex + self.position
-        guard index < self.bytes.endIndex, self.bytes[index] == tag else { return nil }
-        index += 1
+    /// Calls `body` with each of a `Metric` message's leading label fields (field 1) and returns their
+    /// length in bytes.
+    @discardableResult
+    private static func labelFields(of message: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) -> Int {
+        var reader = WireFieldReader(message)
         var length = 0
-        var shift = 0
-        while index < self.bytes.endIndex, shift < 35 {
-            let byte = self.bytes[index]
-            index += 1
-            length |= Int(byte & 0x7F) << shift
-            if byte & 0x80 == 0 {
-                guard length <= self.bytes.endIndex - index else { return nil }
-                self.position = index + length - self.bytes.startIndex
-                return self.bytes[index..<(index + length)]
-            }
-            shift += 7
+        while !reader.isAtEnd, let field = try? reader.field(), field.number == 1, case .bytes(let pair) = field.value {
+            body(pair)
+            length = reader.position
         }
-        return nil
+        return length
     }
 }
 

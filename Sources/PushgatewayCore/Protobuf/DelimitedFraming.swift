@@ -28,27 +28,21 @@ package struct DelimitedFrameReader {
     package mutating func next() throws(ProtobufCodecError) -> Frame? {
         guard self.position < self.bytes.count else { return nil }
         let start = self.position
-        var length: UInt64 = 0
-        var shift: UInt64 = 0
-        var cursor = start
-        while true {
-            guard cursor < self.bytes.count else {
-                throw ProtobufCodecError(.truncated, messageIndex: self.index, offset: start, message: "unexpected EOF in length prefix")
-            }
-            let byte = self.bytes[cursor]
-            cursor += 1
-            guard shift < 64 else {
-                throw ProtobufCodecError(
-                    .malformedLength,
-                    messageIndex: self.index,
-                    offset: start,
-                    message: "length prefix is not a valid varint"
-                )
-            }
-            length |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 { break }
-            shift += 7
+        var reader = WireFieldReader(UnsafeRawBufferPointer(rebasing: self.bytes[start...]))
+        let length: UInt64
+        do {
+            length = try reader.varint()
+        } catch .truncated {
+            throw ProtobufCodecError(.truncated, messageIndex: self.index, offset: start, message: "unexpected EOF in length prefix")
+        } catch {
+            throw ProtobufCodecError(
+                .malformedLength,
+                messageIndex: self.index,
+                offset: start,
+                message: "length prefix is not a valid varint"
+            )
         }
+        let cursor = start + reader.position
         guard length <= UInt64(self.maxMessageSize) else {
             throw ProtobufCodecError(
                 .messageTooLarge,
@@ -73,44 +67,21 @@ package struct DelimitedFrameReader {
         return frame
     }
 
-    /// Appends `value` as an unsigned varint.
     /// Whether a field of `message`'s top level runs past its end (a tag, varint, fixed value or length
     /// that the bytes do not complete), as opposed to being malformed some other way.
     static func topLevelFieldsAreTruncated(_ message: UnsafeRawBufferPointer) -> Bool {
-        var position = 0
-        func varint() -> UInt64? {
-            var value: UInt64 = 0
-            var shift: UInt64 = 0
-            while position < message.count, shift < 64 {
-                let byte = message[position]
-                position += 1
-                value |= UInt64(byte & 0x7F) << shift
-                if byte & 0x80 == 0 { return value }
-                shift += 7
-            }
-            return nil
-        }
-        while position < message.count {
-            guard let tag = varint() else { return position >= message.count }
-            let remaining = UInt64(message.count - position)
-            switch tag & 7 {
-            case 0:
-                guard varint() != nil else { return position >= message.count }
-            case 1, 5:
-                let size: UInt64 = tag & 7 == 1 ? 8 : 4
-                guard size <= remaining else { return true }
-                position += Int(size)
-            case 2:
-                guard let length = varint() else { return position >= message.count }
-                guard length <= UInt64(message.count - position) else { return true }
-                position += Int(length)
-            default:
-                return false
+        var reader = WireFieldReader(message)
+        while !reader.isAtEnd {
+            do {
+                _ = try reader.field()
+            } catch {
+                return error == .truncated
             }
         }
         return false
     }
 
+    /// Appends `value` as an unsigned varint.
     package static func appendVarint(_ value: UInt64, to buffer: inout [UInt8]) {
         var rest = value
         while rest >= 0x80 {

@@ -11,9 +11,8 @@ package enum ProtobufTextFormat {
     /// it when `multiline` (one field per line, two-space indentation, a line feed after each), else as the
     /// message's `String()` (one line, no line feed).
     package static func appendFamily(_ message: some Collection<UInt8>, multiline: Bool, to buffer: inout [UInt8]) {
-        let bytes = Array(message)
         var writer = Writer(multiline: multiline)
-        writer.message(bytes[...], schema: .metricFamily, depth: 0)
+        Array(message).withUnsafeBytes { writer.message($0, schema: .metricFamily, depth: 0) }
         if !multiline && writer.output.last == 0x20 {
             // Compact output separates fields by a space; the last one's goes.
             writer.output.removeLast()
@@ -70,14 +69,6 @@ package enum ProtobufTextFormat {
         ])
     }
 
-    /// One field occurrence on the wire: a varint, a fixed 64- or 32-bit value, or length-delimited bytes.
-    private enum WireValue {
-        case varint(UInt64)
-        case fixed64(UInt64)
-        case fixed32(UInt32)
-        case bytes(ArraySlice<UInt8>)
-    }
-
     private struct Writer {
         let multiline: Bool
         var output: [UInt8] = []
@@ -86,7 +77,7 @@ package enum ProtobufTextFormat {
             self.multiline = multiline
         }
 
-        mutating func message(_ bytes: ArraySlice<UInt8>, schema: Schema, depth: Int) {
+        mutating func message(_ bytes: UnsafeRawBufferPointer, schema: Schema, depth: Int) {
             let fields = Self.fields(of: bytes)
             for field in schema.fields {
                 for value in fields where value.number == field.number {
@@ -95,7 +86,7 @@ package enum ProtobufTextFormat {
             }
         }
 
-        private mutating func field(_ name: String, _ kind: Kind, _ value: WireValue, depth: Int) {
+        private mutating func field(_ name: String, _ kind: Kind, _ value: WireFieldReader.Value, depth: Int) {
             // A packed repeated scalar (length-delimited where a number is expected) is one field per element.
             if case .bytes(let packed) = value, !Self.isLengthDelimited(kind) {
                 for element in Self.unpack(packed, kind: kind) {
@@ -125,7 +116,7 @@ package enum ProtobufTextFormat {
             self.output.append(self.multiline ? 0x0A : 0x20)
         }
 
-        private mutating func scalar(_ kind: Kind, _ value: WireValue) {
+        private mutating func scalar(_ kind: Kind, _ value: WireFieldReader.Value) {
             switch (kind, value) {
             case (.string, .bytes(let bytes)):
                 Self.appendQuoted(bytes, to: &self.output)
@@ -165,7 +156,7 @@ package enum ProtobufTextFormat {
         }
 
         /// Go's prototext string quoting: printable UTF-8 as it is, `"` `\` and control bytes escaped.
-        private static func appendQuoted(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
+        private static func appendQuoted(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
             output.append(0x22)
             let valid = String(validating: bytes, as: UTF8.self) != nil
             for byte in bytes {
@@ -184,82 +175,28 @@ package enum ProtobufTextFormat {
             output.append(0x22)
         }
 
-        /// The fields of a message in wire order; parsing stops at the first malformed field.
-        private static func fields(of bytes: ArraySlice<UInt8>) -> [(number: UInt64, value: WireValue)] {
-            var result: [(number: UInt64, value: WireValue)] = []
-            var position = bytes.startIndex
-            func varint() -> UInt64? {
-                var value: UInt64 = 0
-                var shift: UInt64 = 0
-                while position < bytes.endIndex, shift < 64 {
-                    let byte = bytes[position]
-                    position += 1
-                    value |= UInt64(byte & 0x7F) << shift
-                    if byte & 0x80 == 0 { return value }
-                    shift += 7
-                }
-                return nil
-            }
-            func fixed(_ size: Int) -> UInt64? {
-                guard bytes.endIndex - position >= size else { return nil }
-                var value: UInt64 = 0
-                for index in 0..<size {
-                    value |= UInt64(bytes[position + index]) << (8 * UInt64(index))
-                }
-                position += size
-                return value
-            }
-            while position < bytes.endIndex {
-                guard let tag = varint() else { break }
-                let value: WireValue
-                switch tag & 7 {
-                case 0:
-                    guard let raw = varint() else { return result }
-                    value = .varint(raw)
-                case 1:
-                    guard let raw = fixed(8) else { return result }
-                    value = .fixed64(raw)
-                case 5:
-                    guard let raw = fixed(4) else { return result }
-                    value = .fixed32(UInt32(truncatingIfNeeded: raw))
-                case 2:
-                    guard let length = varint(), length <= UInt64(bytes.endIndex - position) else { return result }
-                    value = .bytes(bytes[position..<(position + Int(length))])
-                    position += Int(length)
-                default:
-                    return result
-                }
-                result.append((tag >> 3, value))
+        /// The fields of a message in wire order; reading stops at the first malformed field.
+        private static func fields(of bytes: UnsafeRawBufferPointer) -> [(number: UInt64, value: WireFieldReader.Value)] {
+            var result: [(number: UInt64, value: WireFieldReader.Value)] = []
+            var reader = WireFieldReader(bytes)
+            while !reader.isAtEnd, let field = try? reader.field() {
+                result.append(field)
             }
             return result
         }
 
         /// The elements of a packed repeated scalar field.
-        private static func unpack(_ bytes: ArraySlice<UInt8>, kind: Kind) -> [WireValue] {
-            var elements: [WireValue] = []
-            var position = bytes.startIndex
-            if case .double = kind {
-                while bytes.endIndex - position >= 8 {
-                    var bits: UInt64 = 0
-                    for index in 0..<8 {
-                        bits |= UInt64(bytes[position + index]) << (8 * UInt64(index))
-                    }
+        private static func unpack(_ bytes: UnsafeRawBufferPointer, kind: Kind) -> [WireFieldReader.Value] {
+            var elements: [WireFieldReader.Value] = []
+            var reader = WireFieldReader(bytes)
+            while !reader.isAtEnd {
+                if case .double = kind {
+                    guard let bits = try? reader.fixed(8) else { break }
                     elements.append(.fixed64(bits))
-                    position += 8
+                } else {
+                    guard let value = try? reader.varint() else { break }
+                    elements.append(.varint(value))
                 }
-                return elements
-            }
-            while position < bytes.endIndex {
-                var value: UInt64 = 0
-                var shift: UInt64 = 0
-                while position < bytes.endIndex, shift < 64 {
-                    let byte = bytes[position]
-                    position += 1
-                    value |= UInt64(byte & 0x7F) << shift
-                    if byte & 0x80 == 0 { break }
-                    shift += 7
-                }
-                elements.append(.varint(value))
             }
             return elements
         }
