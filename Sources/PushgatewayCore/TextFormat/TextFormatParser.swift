@@ -370,31 +370,11 @@ private struct TextFormatDecoder {
     // MARK: Names
 
     private func isValidMetricName(_ name: String) -> Bool {
-        if self.options.allowUTF8Names {
-            return !name.isEmpty
-        }
-        return Self.isLegacyName(name.utf8, allowColon: true)
+        self.options.allowUTF8Names ? !name.isEmpty : LegacyName.isValidMetricName(name)
     }
 
     private func isValidLabelName(_ name: String) -> Bool {
-        if self.options.allowUTF8Names {
-            return !name.isEmpty
-        }
-        return Self.isLegacyName(name.utf8, allowColon: false)
-    }
-
-    static func isLegacyName(_ name: String.UTF8View, allowColon: Bool) -> Bool {
-        var first = true
-        for byte in name {
-            let lower = byte | 0x20
-            let isLetter = lower >= 0x61 && lower <= 0x7A
-            let isDigit = byte >= 0x30 && byte <= 0x39
-            guard isLetter || byte == 0x5F || (allowColon && byte == 0x3A) || (isDigit && !first) else {
-                return false
-            }
-            first = false
-        }
-        return !first
+        self.options.allowUTF8Names ? !name.isEmpty : LegacyName.isValidLabelName(name)
     }
 
     // MARK: Samples
