@@ -27,10 +27,14 @@ public struct TextFormatParser: Sendable {
         /// Accepts UTF-8 metric and label names in the quoted syntax (`{"my.metric","a.b"="v"} 1`);
         /// otherwise names must match the legacy `[a-zA-Z_:][a-zA-Z0-9_:]*` (labels without `:`).
         public var allowUTF8Names: Bool
+        /// What one push may hold; going beyond is a ``TextFormatError`` with code
+        /// ``TextFormatError/Code/limitExceeded`` naming the limit.
+        public var limits: PushLimits
 
-        /// Creates options; the defaults are upstream's (legacy names).
-        public init(allowUTF8Names: Bool = false) {
+        /// Creates options; the defaults are upstream's (legacy names) and the gateway's limits.
+        public init(allowUTF8Names: Bool = false, limits: PushLimits = .default) {
             self.allowUTF8Names = allowUTF8Names
+            self.limits = limits
         }
     }
 
@@ -133,6 +137,8 @@ private struct TextFormatDecoder {
 
     private var families: [FamilyBuilder] = []
     private var familyIndex: [String: Int] = [:]
+    /// Series (metrics) created so far, across families, for ``PushLimits/maxSeriesPerPush``.
+    private var seriesCount = 0
 
     // The family of the line being read, and whether its name was `x_count`/`x_sum` of summary or
     // histogram `x` (Go's currentIsSummaryCount & co.).
@@ -160,6 +166,10 @@ private struct TextFormatDecoder {
     // The value of the last label read when it was a special one (`quantile`, `le`), which `labels` does
     // not keep; otherwise the last label read is the last of `labels`.
     private var lastSpecialLabelValue: String?
+    // The names of `labels[..<indexedLabels]`, for the duplicate check of lines with many labels; a line
+    // with few labels is scanned instead (cheaper than hashing).
+    private var labelNames: Set<String> = []
+    private var indexedLabels = 0
     private var inBraces = false
     private var nameInBraces = false
 
@@ -176,6 +186,25 @@ private struct TextFormatDecoder {
 
     private var endOfInput: TextFormatError {
         self.error(.unexpectedEndOfInput, "unexpected end of input stream")
+    }
+
+    /// Throws when the token (a name or value, `what`) is longer than the limit allows.
+    @inline(__always)
+    private func checkTokenLength(_ what: @autoclosure () -> String) throws(TextFormatError) {
+        let limit = self.options.limits.maxNameOrValueBytes
+        if self.scanner.tokenCount > limit {
+            throw self.error(.limitExceeded, "\(what()) is longer than \(limit) bytes, the gateway's limit for a name or label value")
+        }
+    }
+
+    /// Counts one more series, throwing when the push would hold more than the limit allows.
+    @inline(__always)
+    private mutating func countSeries() throws(TextFormatError) {
+        self.seriesCount += 1
+        let limit = self.options.limits.maxSeriesPerPush
+        if self.seriesCount > limit {
+            throw self.error(.limitExceeded, "more than \(limit) series in one push, the gateway's limit")
+        }
     }
 
     private var familyName: String {
@@ -223,6 +252,7 @@ private struct TextFormatDecoder {
         guard self.scanner.skipBlankTab() else { throw self.endOfInput }
         guard try self.scanner.readMetricName() else { throw self.endOfInput }
         if self.scanner.current == asciiNewline { return }
+        try self.checkTokenLength("metric name in comment")
         guard TextFormatScanner.isBlankOrTab(self.scanner.current),
             let name = self.scanner.tokenString(), self.isValidMetricName(name)
         else {
@@ -303,6 +333,7 @@ private struct TextFormatDecoder {
             return true
         }
         if !resolved {
+            try self.checkTokenLength("metric name")
             guard let name = self.scanner.tokenString(), !self.scanner.nameWasQuoted || self.isValidMetricName(name) else {
                 throw self.error(.invalidMetricName, "invalid metric name \(GoQuote.string(self.scanner.tokenBytes))")
             }
@@ -383,7 +414,7 @@ private struct TextFormatDecoder {
         if !self.labels.isEmpty {
             swap(&self.labels, &self.previousLabels)
         }
-        self.labels.removeAll(keepingCapacity: true)
+        self.removeAllLabels()
         // Only a plain sample line (labels directly after the name) can lean on the previous line's checks;
         // special labels (quantile, le) are not in `labels`, so positions would not line up.
         self.namesRepeatPrevious = !self.inBraces && self.familyType != .summary && self.familyType != .histogram
@@ -463,7 +494,7 @@ private struct TextFormatDecoder {
         self.nameInBraces = true
         try self.setSampleFamily()
         let earlier = self.labels
-        self.labels.removeAll(keepingCapacity: true)
+        self.removeAllLabels()
         for pair in earlier {
             try self.addLabel(pair)
         }
@@ -484,6 +515,7 @@ private struct TextFormatDecoder {
     }
 
     private mutating func readLabelPair() throws(TextFormatError) {
+        try self.checkTokenLength("label name of metric \(GoQuote.string(self.familyName))")
         let (token, reused) = self.tokenString(reusingValue: false)
         // An unquoted name is a legacy name by construction; only quoted ones need validating.
         guard let name = token, !self.scanner.nameWasQuoted || self.isValidLabelName(name) else {
@@ -498,7 +530,7 @@ private struct TextFormatDecoder {
         }
         let type = self.familyType
         let special = (type == .summary && Self.isName(name, "quantile")) || (type == .histogram && Self.isName(name, "le"))
-        if !special && !repeatsPrevious && self.labels.contains(where: { $0.name == name }) {
+        if !special && !repeatsPrevious && self.hasLabel(named: name) {
             throw self.error(.duplicateLabelName, "duplicate label names for metric \(GoQuote.string(self.familyName))")
         }
         guard self.scanner.skipBlankTab() else { throw self.endOfInput }
@@ -506,6 +538,7 @@ private struct TextFormatDecoder {
             throw self.error(.unexpectedCharacter, "expected '\"' at start of label value, found \(GoQuote.byte(self.scanner.current))")
         }
         guard try self.scanner.readLabelValue() else { throw self.endOfInput }
+        try self.checkTokenLength("value of label \(GoQuote.string(name)) of metric \(GoQuote.string(self.familyName))")
         guard let value = self.tokenString(reusingValue: true).string else {
             throw self.error(.invalidLabelValue, "invalid label value \(GoQuote.string(self.scanner.tokenBytes))")
         }
@@ -544,13 +577,44 @@ private struct TextFormatDecoder {
             self.bucket = bound
             self.lastSpecialLabelValue = pair.value
         } else {
-            if self.nameInBraces && self.labels.contains(where: { $0.name == pair.name }) {
+            if self.nameInBraces && self.hasLabel(named: pair.name) {
                 throw self.error(.duplicateLabelName, "duplicate label names for metric \(GoQuote.string(self.familyName))")
+            }
+            let limit = self.options.limits.maxLabelsPerSeries
+            if self.labels.count >= limit {
+                throw self.error(
+                    .limitExceeded,
+                    "more than \(limit) labels in one series of metric \(GoQuote.string(self.familyName)), the gateway's limit"
+                )
             }
             self.labels.append(pair)
             if self.lastSpecialLabelValue != nil {
                 self.lastSpecialLabelValue = nil
             }
+        }
+    }
+
+    /// Whether the line's labels so far hold `name`: a scan while they are few, a set lookup beyond, so that
+    /// a line of n labels costs O(n) rather than O(n²).
+    private mutating func hasLabel(named name: String) -> Bool {
+        if self.labels.count <= Self.labelScanLimit {
+            return self.labels.contains { $0.name == name }
+        }
+        while self.indexedLabels < self.labels.count {
+            self.labelNames.insert(self.labels[self.indexedLabels].name)
+            self.indexedLabels += 1
+        }
+        return self.labelNames.contains(name)
+    }
+
+    private static let labelScanLimit = 16
+
+    /// Empties `labels` (and the set of their names).
+    private mutating func removeAllLabels() {
+        self.labels.removeAll(keepingCapacity: true)
+        if self.indexedLabels > 0 {
+            self.labelNames.removeAll(keepingCapacity: true)
+            self.indexedLabels = 0
         }
     }
 
@@ -585,6 +649,9 @@ private struct TextFormatDecoder {
     /// Adds the sample to its family and returns the index of the metric it went to.
     private mutating func store(_ value: Double, in familyIndex: Int) throws(TextFormatError) -> Int {
         let type = self.families[familyIndex].type ?? .untyped
+        if type == .counter || type == .gauge || type == .untyped {
+            try self.countSeries()
+        }
         switch type {
         case .counter:
             self.families[familyIndex].metrics.append(Metric(labels: self.labels, value: .counter(Counter(value: value))))
@@ -593,7 +660,7 @@ private struct TextFormatDecoder {
         case .untyped:
             self.families[familyIndex].metrics.append(Metric(labels: self.labels, value: .untyped(value)))
         case .summary:
-            let index = self.complexMetric(in: familyIndex)
+            let index = try self.complexMetric(in: familyIndex)
             if self.isCount {
                 self.families[familyIndex].summaries[index].sampleCount = Self.goUInt64(value)
             } else if self.isSum {
@@ -603,7 +670,7 @@ private struct TextFormatDecoder {
             }
             return index
         case .histogram:
-            let index = self.complexMetric(in: familyIndex)
+            let index = try self.complexMetric(in: familyIndex)
             if self.isCount {
                 if value < 0 {
                     throw self.error(.negativeCount, "negative count for histogram \(GoQuote.string(self.families[familyIndex].name))")
@@ -634,17 +701,17 @@ private struct TextFormatDecoder {
     }
 
     /// The summary or histogram metric with the current labels, created on first sight.
-    private mutating func complexMetric(in familyIndex: Int) -> Int {
+    private mutating func complexMetric(in familyIndex: Int) throws(TextFormatError) -> Int {
         // Lines of one summary or histogram come together: try the last one before sorting and hashing.
         if let last = self.lastComplexMetric, last.family == familyIndex, last.labels == self.labels {
             return last.index
         }
-        let index = self.lookUpComplexMetric(in: familyIndex)
+        let index = try self.lookUpComplexMetric(in: familyIndex)
         self.lastComplexMetric = (familyIndex, self.labels, index)
         return index
     }
 
-    private mutating func lookUpComplexMetric(in familyIndex: Int) -> Int {
+    private mutating func lookUpComplexMetric(in familyIndex: Int) throws(TextFormatError) -> Int {
         let key = self.labels.count > 1 ? self.labels.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) } : self.labels
         // One hash for both the lookup and the insertion: the default (the next index) is stored if absent.
         let index = self.families[familyIndex].metrics.count
@@ -653,6 +720,7 @@ private struct TextFormatDecoder {
         if found != index {
             return found
         }
+        try self.countSeries()
         self.families[familyIndex].metrics.append(Metric(labels: self.labels, value: .none))
         if self.families[familyIndex].type == .summary {
             self.families[familyIndex].summaries.append(Summary())

@@ -161,6 +161,11 @@ struct TextFormatScanner {
         return Array(UnsafeRawBufferPointer(rebasing: self.bytes[self.tokenStart..<self.tokenEnd]))
     }
 
+    /// The token's length in bytes.
+    var tokenCount: Int {
+        self.tokenInScratch ? self.scratch.count : self.tokenEnd - self.tokenStart
+    }
+
     /// Whether the token is empty.
     var tokenIsEmpty: Bool {
         self.tokenInScratch ? self.scratch.isEmpty : self.tokenEnd == self.tokenStart
