@@ -98,7 +98,7 @@ private struct FamilyBuilder {
 /// A text histogram being assembled; counts stay doubles until the end decides integer or float fields.
 private struct HistogramBuilder {
     var sampleCount: Double?
-    var sampleSum: Double = 0
+    var sampleSum: Double?
     var bounds: [Double] = []
     var counts: [Double] = []
 
@@ -106,7 +106,12 @@ private struct HistogramBuilder {
         // Integral counts go to the integer fields; one non-integral count turns the whole histogram into
         // a float histogram (the *_float fields), as upstream's parser does.
         let isFloat = self.counts.contains { !Self.isIntegral($0) } || self.sampleCount.map { !Self.isIntegral($0) } ?? false
-        var histogram = Histogram(sampleSum: self.sampleSum)
+        // Upstream sets sample_count and sample_sum only from `_count` and `_sum` lines.
+        var histogram = Histogram(
+            sampleSum: self.sampleSum ?? 0,
+            hasSampleCount: self.sampleCount != nil,
+            hasSampleSum: self.sampleSum != nil
+        )
         histogram.buckets.reserveCapacity(self.bounds.count)
         for (bound, count) in zip(self.bounds, self.counts) {
             if isFloat {
@@ -663,8 +668,10 @@ private struct TextFormatDecoder {
             let index = try self.complexMetric(in: familyIndex)
             if self.isCount {
                 self.families[familyIndex].summaries[index].sampleCount = Self.goUInt64(value)
+                self.families[familyIndex].summaries[index].hasSampleCount = true
             } else if self.isSum {
                 self.families[familyIndex].summaries[index].sampleSum = value
+                self.families[familyIndex].summaries[index].hasSampleSum = true
             } else if !self.quantile.isNaN {
                 self.families[familyIndex].summaries[index].quantiles.append(Quantile(quantile: self.quantile, value: value))
             }
@@ -723,7 +730,8 @@ private struct TextFormatDecoder {
         try self.countSeries()
         self.families[familyIndex].metrics.append(Metric(labels: self.labels, value: .none))
         if self.families[familyIndex].type == .summary {
-            self.families[familyIndex].summaries.append(Summary())
+            // Upstream sets sample_count and sample_sum only from `_count` and `_sum` lines.
+            self.families[familyIndex].summaries.append(Summary(hasSampleCount: false, hasSampleSum: false))
         } else {
             self.families[familyIndex].histograms.append(HistogramBuilder())
         }
