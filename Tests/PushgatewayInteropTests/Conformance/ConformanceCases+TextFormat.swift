@@ -255,6 +255,23 @@ extension ConformanceCase {
             ]
         ),
         ConformanceCase(
+            "a consistency error prints a partial summary and histogram with only the fields that are set",
+            [
+                .put("/metrics/job/c", "# TYPE s summary\ns_count{x=\"1\"} 1\n# TYPE h histogram\nh_sum{x=\"1\"} 2\n"),
+                .put("/metrics/job/c/x/1", "# TYPE s summary\ns_count 1\n").comparingBody(.gatherError),
+                .put("/metrics/job/c/x/1", "# TYPE h histogram\nh_sum 2\n").comparingBody(.gatherError),
+                .put("/metrics/job/c/x/1", "# TYPE h histogram\nh 2\n").comparingBody(.gatherError),
+            ],
+            knownBugs: [
+                KnownBug(
+                    description: "ConsistencyCheck.describe prints sample_count and sample_sum even when unset; Go prints only "
+                        + "set fields (`summary:{sample_count:1}`, `histogram:{sample_sum:2}`, `histogram:{}`): it should "
+                        + "test hasSampleCount/hasSampleSum",
+                    aspects: [.body(1), .body(2), .body(3)]
+                )
+            ]
+        ),
+        ConformanceCase(
             "a family name that only differs by a _count suffix from an untyped family stays untyped",
             [.put("/metrics/job/u", "x_count 1\nx_sum 2\n# TYPE y counter\ny_total 1\n# EOF\n")]
         ),
