@@ -1,3 +1,5 @@
+import PushgatewayCore
+
 extension ConformanceCase {
     /// Spec §7.1, §7.2, §8.9, §8.11: the text format 0.0.4 parser's strictness and error texts, and the writer.
     static let textFormatCases: [ConformanceCase] = [
@@ -268,6 +270,46 @@ extension ConformanceCase {
                         + "set fields (`summary:{sample_count:1}`, `histogram:{sample_sum:2}`, `histogram:{}`): it should "
                         + "test hasSampleCount/hasSampleSum",
                     aspects: [.body(1), .body(2), .body(3)]
+                )
+            ]
+        ),
+        ConformanceCase(
+            "a protobuf push of summaries and histograms without sample_count or sample_sum keeps them unset",
+            [
+                .push(
+                    "PUT",
+                    "/metrics/job/pb-partial",
+                    protobuf: [
+                        family(
+                            "s",
+                            .summary,
+                            [
+                                Metric(labels: labels(["x": "none"]), value: .summary(Summary(hasSampleCount: false, hasSampleSum: false))),
+                                Metric(labels: labels(["x": "count"]), value: .summary(Summary(sampleCount: 3, hasSampleSum: false))),
+                                Metric(labels: labels(["x": "sum"]), value: .summary(Summary(sampleSum: 1.5, hasSampleCount: false))),
+                            ]
+                        ),
+                        family(
+                            "h",
+                            .histogram,
+                            [
+                                Metric(
+                                    labels: labels(["x": "none"]),
+                                    value: .histogram(Histogram(hasSampleCount: false, hasSampleSum: false))
+                                ),
+                                Metric(
+                                    labels: labels(["x": "bucket"]),
+                                    value: .histogram(
+                                        Histogram(
+                                            buckets: [Bucket(cumulativeCount: 2, upperBound: 1)],
+                                            hasSampleCount: false,
+                                            hasSampleSum: false
+                                        )
+                                    )
+                                ),
+                            ]
+                        ),
+                    ]
                 )
             ]
         ),
