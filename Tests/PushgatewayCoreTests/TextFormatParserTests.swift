@@ -258,11 +258,58 @@ struct TextFormatParserTests {
                                 )
                             )
                         ),
-                        Metric(labels: [LabelPair(name: "l", value: "b")], value: .summary(Summary(sampleCount: 1))),
+                        Metric(
+                            labels: [LabelPair(name: "l", value: "b")],
+                            value: .summary(Summary(sampleCount: 1, hasSampleSum: false))
+                        ),
                     ]
                 )
             ]
         )
+    }
+
+    // Upstream's parser sets sample_count and sample_sum only from `_count` and `_sum` lines; a bare sample,
+    // a quantile or a bucket line (with or without `le`) only creates the series.
+    @Test func setsCountAndSumOnlyFromTheirOwnLines() throws {
+        let input = """
+            # TYPE h histogram
+            h{x="bare"} 1
+            h_count{x="count"} 2
+            h_sum{x="sum"} 3
+            h_bucket{x="nole"} 4
+            h_bucket{x="le",le="1"} 5
+            # TYPE s summary
+            s{x="bare"} 1
+            s_count{x="count"} 2
+            s_sum{x="sum"} 3
+            s{x="q",quantile="0.5"} 4
+
+            """
+        let families = try parse(input)
+        let histograms = families[0].metrics.map(\.value)
+        #expect(
+            histograms == [
+                .histogram(Histogram(hasSampleCount: false, hasSampleSum: false)),
+                .histogram(Histogram(sampleCount: 2, hasSampleSum: false)),
+                .histogram(Histogram(sampleSum: 3, hasSampleCount: false)),
+                .histogram(Histogram(hasSampleCount: false, hasSampleSum: false)),
+                .histogram(
+                    Histogram(buckets: [Bucket(cumulativeCount: 5, upperBound: 1)], hasSampleCount: false, hasSampleSum: false)
+                ),
+            ]
+        )
+        let summaries = families[1].metrics.map(\.value)
+        #expect(
+            summaries == [
+                .summary(Summary(hasSampleCount: false, hasSampleSum: false)),
+                .summary(Summary(sampleCount: 2, hasSampleSum: false)),
+                .summary(Summary(sampleSum: 3, hasSampleCount: false)),
+                .summary(Summary(quantiles: [Quantile(quantile: 0.5, value: 4)], hasSampleCount: false, hasSampleSum: false)),
+            ]
+        )
+        // The protobuf encoding keeps the absent fields absent, as the stored series and the scrape need.
+        let codec = ProtobufCodec()
+        #expect(try codec.decodeDelimited(codec.encodeDelimited(families)) == families)
     }
 
     @Test func assemblesClassicHistograms() throws {

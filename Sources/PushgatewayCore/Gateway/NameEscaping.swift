@@ -20,7 +20,7 @@ extension NameEscapingScheme {
         if name.isEmpty || self == .allowUTF8 {
             return name
         }
-        if self != .dots && TextFormatEncoder.isLegacyName(name) {
+        if self != .dots && LegacyName.isValidMetricName(name) {
             return name
         }
         var escaped: [UInt8] = []
@@ -68,11 +68,7 @@ extension NameEscapingScheme {
 
     /// Upstream's `isValidLegacyRune`: a letter, `_`, `:`, or a digit anywhere but at byte offset 0.
     private static func isLegacyScalar(_ scalar: Unicode.Scalar, atByteOffset offset: Int) -> Bool {
-        switch scalar.value {
-        case 0x41...0x5A, 0x61...0x7A, 0x5F, 0x3A: true
-        case 0x30...0x39: offset > 0
-        default: false
-        }
+        scalar.isASCII && LegacyName.isNameByte(UInt8(scalar.value), first: offset == 0, allowColon: true)
     }
 }
 
@@ -80,7 +76,7 @@ extension MetricFamily {
     /// Whether the family name, a label name, or the value of a `__name__` label is not a legacy name, so that
     /// ``escaped(_:)`` may change the family under any scheme other than `allowUTF8`. Cheap when it is false.
     public var needsEscaping: Bool {
-        !TextFormatEncoder.isLegacyName(self.name) || self.metrics.contains { $0.needsEscaping }
+        !LegacyName.isValidMetricName(self.name) || self.metrics.contains { $0.needsEscaping }
     }
 
     /// The family as upstream's `EscapeMetricFamily` writes it for `scheme`.
@@ -96,16 +92,16 @@ extension MetricFamily {
             return self
         }
         var family = self
-        if !TextFormatEncoder.isLegacyName(self.name) {
+        if !LegacyName.isValidMetricName(self.name) {
             family.name = scheme.escape(self.name)
         }
         for index in family.metrics.indices where family.metrics[index].needsEscaping {
             family.metrics[index].labels = family.metrics[index].labels.map { label in
                 if label.name == metricNameLabel {
-                    let value = TextFormatEncoder.isLegacyName(label.value) ? label.value : scheme.escape(label.value)
+                    let value = LegacyName.isValidMetricName(label.value) ? label.value : scheme.escape(label.value)
                     return LabelPair(name: label.name, value: value)
                 }
-                let name = TextFormatEncoder.isLegacyName(label.name) ? label.name : scheme.escape(label.name)
+                let name = LegacyName.isValidMetricName(label.name) ? label.name : scheme.escape(label.name)
                 return LabelPair(name: name, value: label.value)
             }
         }
@@ -117,7 +113,7 @@ extension Metric {
     /// Upstream's `metricNeedsEscaping`: a label name, or the value of `__name__`, is not a legacy name.
     fileprivate var needsEscaping: Bool {
         self.labels.contains { label in
-            !TextFormatEncoder.isLegacyName(label.name) || (label.name == metricNameLabel && !TextFormatEncoder.isLegacyName(label.value))
+            !LegacyName.isValidMetricName(label.name) || (label.name == metricNameLabel && !LegacyName.isValidMetricName(label.value))
         }
     }
 }

@@ -38,8 +38,14 @@ public struct Histogram: Hashable, Sendable {
     public var exemplars: [Exemplar]
     /// Fields of a newer schema that this one does not know, kept so they round-trip.
     public var unknownFields: UnknownFields
+    // Presence of the optional protobuf fields: upstream's text parser sets `sample_count` and `sample_sum`
+    // only for `_count` and `_sum` lines, and its protobuf scrape shows which were set.
+    /// Whether ``sampleCount`` is set (`sample_count` present in protobuf); readers see 0 when not.
+    public var hasSampleCount: Bool
+    /// Whether ``sampleSum`` is set (`sample_sum` present in protobuf); readers see 0 when not.
+    public var hasSampleSum: Bool
 
-    /// Creates a histogram; every native field defaults to absent.
+    /// Creates a histogram; every native field defaults to absent, count and sum to present.
     public init(
         sampleCount: UInt64 = 0,
         sampleCountFloat: Double? = nil,
@@ -57,7 +63,9 @@ public struct Histogram: Hashable, Sendable {
         positiveDeltas: [Int64] = [],
         positiveCounts: [Double] = [],
         exemplars: [Exemplar] = [],
-        unknownFields: UnknownFields = UnknownFields()
+        unknownFields: UnknownFields = UnknownFields(),
+        hasSampleCount: Bool = true,
+        hasSampleSum: Bool = true
     ) {
         self.sampleCount = sampleCount
         self.sampleCountFloat = sampleCountFloat
@@ -76,6 +84,8 @@ public struct Histogram: Hashable, Sendable {
         self.positiveCounts = positiveCounts
         self.exemplars = exemplars
         self.unknownFields = unknownFields
+        self.hasSampleCount = hasSampleCount
+        self.hasSampleSum = hasSampleSum
     }
 
     /// Whether this histogram carries native buckets: any span, as client_golang and Prometheus decide it.

@@ -83,13 +83,28 @@ public struct Summary: Hashable, Sendable {
     public var quantiles: [Quantile]
     /// When the summary was created (reset).
     public var createdTimestamp: Timestamp?
+    // Presence of the optional protobuf fields: upstream's text parser sets `sample_count` and `sample_sum`
+    // only for `_count` and `_sum` lines, and its protobuf scrape shows which were set.
+    /// Whether ``sampleCount`` is set (`sample_count` present in protobuf); readers see 0 when not.
+    public var hasSampleCount: Bool
+    /// Whether ``sampleSum`` is set (`sample_sum` present in protobuf); readers see 0 when not.
+    public var hasSampleSum: Bool
 
-    /// Creates a summary.
-    public init(sampleCount: UInt64 = 0, sampleSum: Double = 0, quantiles: [Quantile] = [], createdTimestamp: Timestamp? = nil) {
+    /// Creates a summary; count and sum are present unless said otherwise.
+    public init(
+        sampleCount: UInt64 = 0,
+        sampleSum: Double = 0,
+        quantiles: [Quantile] = [],
+        createdTimestamp: Timestamp? = nil,
+        hasSampleCount: Bool = true,
+        hasSampleSum: Bool = true
+    ) {
         self.sampleCount = sampleCount
         self.sampleSum = sampleSum
         self.quantiles = quantiles
         self.createdTimestamp = createdTimestamp
+        self.hasSampleCount = hasSampleCount
+        self.hasSampleSum = hasSampleSum
     }
 }
 

@@ -381,7 +381,9 @@ private struct CConverter {
             sampleCount: summary.sample_count,
             sampleSum: summary.sample_sum,
             quantiles: quantiles,
-            createdTimestamp: self.timestamp(summary.created_timestamp)
+            createdTimestamp: self.timestamp(summary.created_timestamp),
+            hasSampleCount: summary.has_sample_count != 0,
+            hasSampleSum: summary.has_sample_sum != 0
         )
     }
 
@@ -432,7 +434,9 @@ private struct CConverter {
             positiveDeltas: Self.array(histogram.positive_delta, count: histogram.n_positive_delta),
             positiveCounts: Self.array(histogram.positive_count, count: histogram.n_positive_count),
             exemplars: exemplars,
-            unknownFields: Self.unknownFields(histogram.base)
+            unknownFields: Self.unknownFields(histogram.base),
+            hasSampleCount: histogram.has_sample_count != 0,
+            hasSampleSum: histogram.has_sample_sum != 0
         )
     }
 
@@ -783,9 +787,9 @@ private struct CBuilder {
     private mutating func summary(_ summary: Summary) -> UnsafeMutablePointer<Io__Prometheus__Client__Summary> {
         let message = self.allocate(Io__Prometheus__Client__Summary.self)
         message.initialize(to: self.templates.summary)
-        message.pointee.has_sample_count = 1
+        message.pointee.has_sample_count = summary.hasSampleCount ? 1 : 0
         message.pointee.sample_count = summary.sampleCount
-        message.pointee.has_sample_sum = 1
+        message.pointee.has_sample_sum = summary.hasSampleSum ? 1 : 0
         message.pointee.sample_sum = summary.sampleSum
         if !summary.quantiles.isEmpty {
             let count = summary.quantiles.count
@@ -828,13 +832,13 @@ private struct CBuilder {
     private mutating func histogram(_ histogram: Histogram) -> UnsafeMutablePointer<Io__Prometheus__Client__Histogram> {
         let message = self.allocate(Io__Prometheus__Client__Histogram.self)
         message.initialize(to: self.templates.histogram)
-        message.pointee.has_sample_count = 1
+        message.pointee.has_sample_count = histogram.hasSampleCount ? 1 : 0
         message.pointee.sample_count = histogram.sampleCount
         if let value = histogram.sampleCountFloat {
             message.pointee.has_sample_count_float = 1
             message.pointee.sample_count_float = value
         }
-        message.pointee.has_sample_sum = 1
+        message.pointee.has_sample_sum = histogram.hasSampleSum ? 1 : 0
         message.pointee.sample_sum = histogram.sampleSum
         if !histogram.buckets.isEmpty {
             let count = histogram.buckets.count

@@ -65,7 +65,7 @@ public enum TextFormatEncoder {
         let family = MetricFamily(name: familyName, type: .untyped, metrics: [metric])
         buffer.appendWithWriter(upperBound: self.upperBound(of: family)) { writer in
             withUTF8Bytes(familyName) { name in
-                self.writeSamples(of: metric, name: name, legacy: self.isLegacyName(name), to: &writer)
+                self.writeSamples(of: metric, name: name, legacy: LegacyName.isValid(name, allowColon: true), to: &writer)
             }
         }
     }
@@ -122,7 +122,7 @@ public enum TextFormatEncoder {
     private static func write(_ family: MetricFamily, to writer: inout ByteWriter) {
         self.writeHeader(name: family.name, help: family.help, type: family.type, to: &writer)
         withUTF8Bytes(family.name) { name in
-            let legacy = self.isLegacyName(name)
+            let legacy = LegacyName.isValid(name, allowColon: true)
             for metric in family.metrics {
                 self.writeSamples(of: metric, name: name, legacy: legacy, to: &writer)
             }
@@ -262,7 +262,7 @@ public enum TextFormatEncoder {
     @inline(__always)
     private static func writeName(_ name: String, to writer: inout ByteWriter) {
         withUTF8Bytes(name) { bytes in
-            if self.isLegacyName(bytes) {
+            if LegacyName.isValid(bytes, allowColon: true) {
                 writer.write(bytes)
             } else {
                 writer.write(asciiQuote)
@@ -270,23 +270,6 @@ public enum TextFormatEncoder {
                 writer.write(asciiQuote)
             }
         }
-    }
-
-    /// `[a-zA-Z_:][a-zA-Z0-9_:]*`, upstream's IsValidLegacyMetricName (used for label names too).
-    static func isLegacyName(_ name: String) -> Bool {
-        withUTF8Bytes(name) { self.isLegacyName($0) }
-    }
-
-    @inline(__always)
-    private static func isLegacyName(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let first = bytes.first, first < 0x30 || first > 0x39 else { return false }
-        for byte in bytes {
-            let lower = byte | 0x20
-            guard (lower >= 0x61 && lower <= 0x7A) || byte == 0x5F || byte == 0x3A || (byte >= 0x30 && byte <= 0x39) else {
-                return false
-            }
-        }
-        return true
     }
 
     /// Escapes `\` and newline (and `"` with `quotes`), as upstream's escaper and quotedEscaper do.

@@ -21,6 +21,7 @@ public struct TextFormatError: Error, Hashable, Sendable {
             case unknownType
             case negativeCount
             case unsupportedType
+            case limitExceeded
         }
 
         private var wrapped: Wrapped
@@ -56,6 +57,8 @@ public struct TextFormatError: Error, Hashable, Sendable {
         public static var negativeCount: Self { Self(.negativeCount) }
         /// Samples of a type the text format cannot carry (gauge histograms).
         public static var unsupportedType: Self { Self(.unsupportedType) }
+        /// The push goes beyond one of the gateway's ``PushLimits`` (upstream has none).
+        public static var limitExceeded: Self { Self(.limitExceeded) }
 
         public var description: String { String(describing: self.wrapped) }
     }

@@ -27,10 +27,14 @@ public struct TextFormatParser: Sendable {
         /// Accepts UTF-8 metric and label names in the quoted syntax (`{"my.metric","a.b"="v"} 1`);
         /// otherwise names must match the legacy `[a-zA-Z_:][a-zA-Z0-9_:]*` (labels without `:`).
         public var allowUTF8Names: Bool
+        /// What one push may hold; going beyond is a ``TextFormatError`` with code
+        /// ``TextFormatError/Code/limitExceeded`` naming the limit.
+        public var limits: PushLimits
 
-        /// Creates options; the defaults are upstream's (legacy names).
-        public init(allowUTF8Names: Bool = false) {
+        /// Creates options; the defaults are upstream's (legacy names) and the gateway's limits.
+        public init(allowUTF8Names: Bool = false, limits: PushLimits = .default) {
             self.allowUTF8Names = allowUTF8Names
+            self.limits = limits
         }
     }
 
@@ -94,7 +98,7 @@ private struct FamilyBuilder {
 /// A text histogram being assembled; counts stay doubles until the end decides integer or float fields.
 private struct HistogramBuilder {
     var sampleCount: Double?
-    var sampleSum: Double = 0
+    var sampleSum: Double?
     var bounds: [Double] = []
     var counts: [Double] = []
 
@@ -102,7 +106,12 @@ private struct HistogramBuilder {
         // Integral counts go to the integer fields; one non-integral count turns the whole histogram into
         // a float histogram (the *_float fields), as upstream's parser does.
         let isFloat = self.counts.contains { !Self.isIntegral($0) } || self.sampleCount.map { !Self.isIntegral($0) } ?? false
-        var histogram = Histogram(sampleSum: self.sampleSum)
+        // Upstream sets sample_count and sample_sum only from `_count` and `_sum` lines.
+        var histogram = Histogram(
+            sampleSum: self.sampleSum ?? 0,
+            hasSampleCount: self.sampleCount != nil,
+            hasSampleSum: self.sampleSum != nil
+        )
         histogram.buckets.reserveCapacity(self.bounds.count)
         for (bound, count) in zip(self.bounds, self.counts) {
             if isFloat {
@@ -133,6 +142,8 @@ private struct TextFormatDecoder {
 
     private var families: [FamilyBuilder] = []
     private var familyIndex: [String: Int] = [:]
+    /// Series (metrics) created so far, across families, for ``PushLimits/maxSeriesPerPush``.
+    private var seriesCount = 0
 
     // The family of the line being read, and whether its name was `x_count`/`x_sum` of summary or
     // histogram `x` (Go's currentIsSummaryCount & co.).
@@ -160,6 +171,10 @@ private struct TextFormatDecoder {
     // The value of the last label read when it was a special one (`quantile`, `le`), which `labels` does
     // not keep; otherwise the last label read is the last of `labels`.
     private var lastSpecialLabelValue: String?
+    // The names of `labels[..<indexedLabels]`, for the duplicate check of lines with many labels; a line
+    // with few labels is scanned instead (cheaper than hashing).
+    private var labelNames: Set<String> = []
+    private var indexedLabels = 0
     private var inBraces = false
     private var nameInBraces = false
 
@@ -176,6 +191,25 @@ private struct TextFormatDecoder {
 
     private var endOfInput: TextFormatError {
         self.error(.unexpectedEndOfInput, "unexpected end of input stream")
+    }
+
+    /// Throws when the token (a name or value, `what`) is longer than the limit allows.
+    @inline(__always)
+    private func checkTokenLength(_ what: @autoclosure () -> String) throws(TextFormatError) {
+        let limit = self.options.limits.maxNameOrValueBytes
+        if self.scanner.tokenCount > limit {
+            throw self.error(.limitExceeded, "\(what()) is longer than \(limit) bytes, the gateway's limit for a name or label value")
+        }
+    }
+
+    /// Counts one more series, throwing when the push would hold more than the limit allows.
+    @inline(__always)
+    private mutating func countSeries() throws(TextFormatError) {
+        self.seriesCount += 1
+        let limit = self.options.limits.maxSeriesPerPush
+        if self.seriesCount > limit {
+            throw self.error(.limitExceeded, "more than \(limit) series in one push, the gateway's limit")
+        }
     }
 
     private var familyName: String {
@@ -223,6 +257,7 @@ private struct TextFormatDecoder {
         guard self.scanner.skipBlankTab() else { throw self.endOfInput }
         guard try self.scanner.readMetricName() else { throw self.endOfInput }
         if self.scanner.current == asciiNewline { return }
+        try self.checkTokenLength("metric name in comment")
         guard TextFormatScanner.isBlankOrTab(self.scanner.current),
             let name = self.scanner.tokenString(), self.isValidMetricName(name)
         else {
@@ -303,6 +338,7 @@ private struct TextFormatDecoder {
             return true
         }
         if !resolved {
+            try self.checkTokenLength("metric name")
             guard let name = self.scanner.tokenString(), !self.scanner.nameWasQuoted || self.isValidMetricName(name) else {
                 throw self.error(.invalidMetricName, "invalid metric name \(GoQuote.string(self.scanner.tokenBytes))")
             }
@@ -370,31 +406,11 @@ private struct TextFormatDecoder {
     // MARK: Names
 
     private func isValidMetricName(_ name: String) -> Bool {
-        if self.options.allowUTF8Names {
-            return !name.isEmpty
-        }
-        return Self.isLegacyName(name.utf8, allowColon: true)
+        self.options.allowUTF8Names ? !name.isEmpty : LegacyName.isValidMetricName(name)
     }
 
     private func isValidLabelName(_ name: String) -> Bool {
-        if self.options.allowUTF8Names {
-            return !name.isEmpty
-        }
-        return Self.isLegacyName(name.utf8, allowColon: false)
-    }
-
-    static func isLegacyName(_ name: String.UTF8View, allowColon: Bool) -> Bool {
-        var first = true
-        for byte in name {
-            let lower = byte | 0x20
-            let isLetter = lower >= 0x61 && lower <= 0x7A
-            let isDigit = byte >= 0x30 && byte <= 0x39
-            guard isLetter || byte == 0x5F || (allowColon && byte == 0x3A) || (isDigit && !first) else {
-                return false
-            }
-            first = false
-        }
-        return !first
+        self.options.allowUTF8Names ? !name.isEmpty : LegacyName.isValidLabelName(name)
     }
 
     // MARK: Samples
@@ -403,7 +419,7 @@ private struct TextFormatDecoder {
         if !self.labels.isEmpty {
             swap(&self.labels, &self.previousLabels)
         }
-        self.labels.removeAll(keepingCapacity: true)
+        self.removeAllLabels()
         // Only a plain sample line (labels directly after the name) can lean on the previous line's checks;
         // special labels (quantile, le) are not in `labels`, so positions would not line up.
         self.namesRepeatPrevious = !self.inBraces && self.familyType != .summary && self.familyType != .histogram
@@ -483,7 +499,7 @@ private struct TextFormatDecoder {
         self.nameInBraces = true
         try self.setSampleFamily()
         let earlier = self.labels
-        self.labels.removeAll(keepingCapacity: true)
+        self.removeAllLabels()
         for pair in earlier {
             try self.addLabel(pair)
         }
@@ -504,6 +520,7 @@ private struct TextFormatDecoder {
     }
 
     private mutating func readLabelPair() throws(TextFormatError) {
+        try self.checkTokenLength("label name of metric \(GoQuote.string(self.familyName))")
         let (token, reused) = self.tokenString(reusingValue: false)
         // An unquoted name is a legacy name by construction; only quoted ones need validating.
         guard let name = token, !self.scanner.nameWasQuoted || self.isValidLabelName(name) else {
@@ -518,7 +535,7 @@ private struct TextFormatDecoder {
         }
         let type = self.familyType
         let special = (type == .summary && Self.isName(name, "quantile")) || (type == .histogram && Self.isName(name, "le"))
-        if !special && !repeatsPrevious && self.labels.contains(where: { $0.name == name }) {
+        if !special && !repeatsPrevious && self.hasLabel(named: name) {
             throw self.error(.duplicateLabelName, "duplicate label names for metric \(GoQuote.string(self.familyName))")
         }
         guard self.scanner.skipBlankTab() else { throw self.endOfInput }
@@ -526,6 +543,7 @@ private struct TextFormatDecoder {
             throw self.error(.unexpectedCharacter, "expected '\"' at start of label value, found \(GoQuote.byte(self.scanner.current))")
         }
         guard try self.scanner.readLabelValue() else { throw self.endOfInput }
+        try self.checkTokenLength("value of label \(GoQuote.string(name)) of metric \(GoQuote.string(self.familyName))")
         guard let value = self.tokenString(reusingValue: true).string else {
             throw self.error(.invalidLabelValue, "invalid label value \(GoQuote.string(self.scanner.tokenBytes))")
         }
@@ -564,13 +582,44 @@ private struct TextFormatDecoder {
             self.bucket = bound
             self.lastSpecialLabelValue = pair.value
         } else {
-            if self.nameInBraces && self.labels.contains(where: { $0.name == pair.name }) {
+            if self.nameInBraces && self.hasLabel(named: pair.name) {
                 throw self.error(.duplicateLabelName, "duplicate label names for metric \(GoQuote.string(self.familyName))")
+            }
+            let limit = self.options.limits.maxLabelsPerSeries
+            if self.labels.count >= limit {
+                throw self.error(
+                    .limitExceeded,
+                    "more than \(limit) labels in one series of metric \(GoQuote.string(self.familyName)), the gateway's limit"
+                )
             }
             self.labels.append(pair)
             if self.lastSpecialLabelValue != nil {
                 self.lastSpecialLabelValue = nil
             }
+        }
+    }
+
+    /// Whether the line's labels so far hold `name`: a scan while they are few, a set lookup beyond, so that
+    /// a line of n labels costs O(n) rather than O(n²).
+    private mutating func hasLabel(named name: String) -> Bool {
+        if self.labels.count <= Self.labelScanLimit {
+            return self.labels.contains { $0.name == name }
+        }
+        while self.indexedLabels < self.labels.count {
+            self.labelNames.insert(self.labels[self.indexedLabels].name)
+            self.indexedLabels += 1
+        }
+        return self.labelNames.contains(name)
+    }
+
+    private static let labelScanLimit = 16
+
+    /// Empties `labels` (and the set of their names).
+    private mutating func removeAllLabels() {
+        self.labels.removeAll(keepingCapacity: true)
+        if self.indexedLabels > 0 {
+            self.labelNames.removeAll(keepingCapacity: true)
+            self.indexedLabels = 0
         }
     }
 
@@ -605,6 +654,9 @@ private struct TextFormatDecoder {
     /// Adds the sample to its family and returns the index of the metric it went to.
     private mutating func store(_ value: Double, in familyIndex: Int) throws(TextFormatError) -> Int {
         let type = self.families[familyIndex].type ?? .untyped
+        if type == .counter || type == .gauge || type == .untyped {
+            try self.countSeries()
+        }
         switch type {
         case .counter:
             self.families[familyIndex].metrics.append(Metric(labels: self.labels, value: .counter(Counter(value: value))))
@@ -613,17 +665,19 @@ private struct TextFormatDecoder {
         case .untyped:
             self.families[familyIndex].metrics.append(Metric(labels: self.labels, value: .untyped(value)))
         case .summary:
-            let index = self.complexMetric(in: familyIndex)
+            let index = try self.complexMetric(in: familyIndex)
             if self.isCount {
                 self.families[familyIndex].summaries[index].sampleCount = Self.goUInt64(value)
+                self.families[familyIndex].summaries[index].hasSampleCount = true
             } else if self.isSum {
                 self.families[familyIndex].summaries[index].sampleSum = value
+                self.families[familyIndex].summaries[index].hasSampleSum = true
             } else if !self.quantile.isNaN {
                 self.families[familyIndex].summaries[index].quantiles.append(Quantile(quantile: self.quantile, value: value))
             }
             return index
         case .histogram:
-            let index = self.complexMetric(in: familyIndex)
+            let index = try self.complexMetric(in: familyIndex)
             if self.isCount {
                 if value < 0 {
                     throw self.error(.negativeCount, "negative count for histogram \(GoQuote.string(self.families[familyIndex].name))")
@@ -654,17 +708,17 @@ private struct TextFormatDecoder {
     }
 
     /// The summary or histogram metric with the current labels, created on first sight.
-    private mutating func complexMetric(in familyIndex: Int) -> Int {
+    private mutating func complexMetric(in familyIndex: Int) throws(TextFormatError) -> Int {
         // Lines of one summary or histogram come together: try the last one before sorting and hashing.
         if let last = self.lastComplexMetric, last.family == familyIndex, last.labels == self.labels {
             return last.index
         }
-        let index = self.lookUpComplexMetric(in: familyIndex)
+        let index = try self.lookUpComplexMetric(in: familyIndex)
         self.lastComplexMetric = (familyIndex, self.labels, index)
         return index
     }
 
-    private mutating func lookUpComplexMetric(in familyIndex: Int) -> Int {
+    private mutating func lookUpComplexMetric(in familyIndex: Int) throws(TextFormatError) -> Int {
         let key = self.labels.count > 1 ? self.labels.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) } : self.labels
         // One hash for both the lookup and the insertion: the default (the next index) is stored if absent.
         let index = self.families[familyIndex].metrics.count
@@ -673,9 +727,11 @@ private struct TextFormatDecoder {
         if found != index {
             return found
         }
+        try self.countSeries()
         self.families[familyIndex].metrics.append(Metric(labels: self.labels, value: .none))
         if self.families[familyIndex].type == .summary {
-            self.families[familyIndex].summaries.append(Summary())
+            // Upstream sets sample_count and sample_sum only from `_count` and `_sum` lines.
+            self.families[familyIndex].summaries.append(Summary(hasSampleCount: false, hasSampleSum: false))
         } else {
             self.families[familyIndex].histograms.append(HistogramBuilder())
         }

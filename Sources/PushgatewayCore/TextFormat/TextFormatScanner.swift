@@ -16,7 +16,6 @@ private let asciiSpace: UInt8 = 0x20
 private let asciiQuote: UInt8 = 0x22
 private let asciiBackslash: UInt8 = 0x5C
 private let asciiEquals: UInt8 = 0x3D
-private let asciiColon: UInt8 = 0x3A
 private let asciiLowerN: UInt8 = 0x6E
 
 /// A cursor over the input with Go's reader semantics: ``current`` is the last byte read.
@@ -162,6 +161,11 @@ struct TextFormatScanner {
         return Array(UnsafeRawBufferPointer(rebasing: self.bytes[self.tokenStart..<self.tokenEnd]))
     }
 
+    /// The token's length in bytes.
+    var tokenCount: Int {
+        self.tokenInScratch ? self.scratch.count : self.tokenEnd - self.tokenStart
+    }
+
     /// Whether the token is empty.
     var tokenIsEmpty: Bool {
         self.tokenInScratch ? self.scratch.isEmpty : self.tokenEnd == self.tokenStart
@@ -280,14 +284,13 @@ struct TextFormatScanner {
 
     @inline(__always)
     private static func isNameStart(_ byte: UInt8, metric: Bool) -> Bool {
-        let lower = byte | 0x20
-        return (lower >= 0x61 && lower <= 0x7A) || byte == 0x5F || byte == asciiQuote || (metric && byte == asciiColon)
+        byte == asciiQuote || LegacyName.isNameByte(byte, first: true, allowColon: metric)
     }
 
     @inline(__always)
     private static func isNameContinuation(_ byte: UInt8, metric: Bool, quoted: Bool) -> Bool {
         // Inside quotes Go accepts any byte (`utf8.ValidString(string(b))` widens the byte to a rune).
-        quoted || self.isNameStart(byte, metric: metric) || (byte >= 0x30 && byte <= 0x39)
+        quoted || byte == asciiQuote || LegacyName.isNameByte(byte, first: false, allowColon: metric)
     }
 
     private mutating func readName(isMetricName: Bool) throws(TextFormatError) -> Bool {
@@ -299,14 +302,7 @@ struct TextFormatScanner {
         if self.current != asciiQuote {
             var end = self.position + 1
             while end < self.bytes.count {
-                let byte = self.bytes[end]
-                let lower = byte | 0x20
-                guard
-                    (lower >= 0x61 && lower <= 0x7A) || byte == 0x5F || (byte >= 0x30 && byte <= 0x39)
-                        || (isMetricName && byte == asciiColon)
-                else {
-                    break
-                }
+                guard LegacyName.isNameByte(self.bytes[end], first: false, allowColon: isMetricName) else { break }
                 end += 1
             }
             if end == self.bytes.count {

@@ -1,3 +1,5 @@
+import PushgatewayCore
+
 extension ConformanceCase {
     /// Spec §7.1, §7.2, §8.9, §8.11: the text format 0.0.4 parser's strictness and error texts, and the writer.
     static let textFormatCases: [ConformanceCase] = [
@@ -181,6 +183,133 @@ extension ConformanceCase {
                         ),
                     ],
                     go: [.body(step: 0, "text format parsing error in line 1: unknown metric type \"gaugehistogram\"\n")]
+                )
+            ]
+        ),
+        ConformanceCase(
+            "histograms from bare and partial text lines: only _count and _sum lines set sample_count and sample_sum",
+            [
+                .put(
+                    "/metrics/job/h",
+                    """
+                    # TYPE h histogram
+                    h{x="bare"} 1
+                    h_count{x="count"} 2
+                    h_sum{x="sum"} 3
+                    h_bucket{x="nole"} 4
+                    h_bucket{x="le",le="1"} 5
+                    h_count{x="le"} 5
+                    h{x="le-on-bare",le="2"} 6
+                    h_count{x="le-on-count",le="3"} 7
+                    h_sum{x="le-on-sum",le="4"} 8
+
+                    """
+                ),
+                .put("/metrics/job/h-count", "# TYPE h histogram\nh_count 3\n"),
+                .put("/metrics/job/h-sum", "# TYPE h histogram\nh_sum 1.5\n"),
+                .put("/metrics/job/h-bare", "# TYPE h histogram\nh 1\n"),
+            ]
+        ),
+        ConformanceCase(
+            "summaries from bare and partial text lines: only _count and _sum lines set sample_count and sample_sum",
+            [
+                .put(
+                    "/metrics/job/s",
+                    """
+                    # TYPE s summary
+                    s{x="bare"} 1
+                    s_count{x="count"} 2
+                    s_sum{x="sum"} 3
+                    s{x="q",quantile="0.5"} 4
+                    s_count{x="q-on-count",quantile="0.9"} 5
+                    s_sum{x="q-on-sum",quantile="0.9"} 6
+                    s{x="nan-q",quantile="NaN"} 7
+
+                    """
+                ),
+                .put("/metrics/job/s-count", "# TYPE s summary\ns_count 3\n"),
+                .put("/metrics/job/s-sum", "# TYPE s summary\ns_sum 1.5\n"),
+                .put("/metrics/job/s-bare", "# TYPE s summary\ns 1\n"),
+            ]
+        ),
+        ConformanceCase(
+            "partial summary and histogram series of different label sets are exposed in Go's order",
+            [
+                .put(
+                    "/metrics/job/o",
+                    """
+                    # TYPE s summary
+                    s_count{b="2"} 1
+                    s_count 2
+                    s_sum{a="",b="1"} 3
+                    s{b="10",quantile="0.5"} 4
+                    s_sum{a="x"} 5
+                    # TYPE h histogram
+                    h_bucket{b="2",le="1"} 1
+                    h_count 2
+                    h_sum{a="",b="1"} 3
+                    h{b="10"} 4
+                    h_count{a="x"} 5
+
+                    """
+                ),
+                .put("/metrics/job/o/instance/i", "# TYPE s summary\ns_count{b=\"0\"} 1\n# TYPE h histogram\nh_sum 1\n"),
+            ]
+        ),
+        ConformanceCase(
+            "a consistency error prints a partial summary and histogram with only the fields that are set",
+            [
+                .put("/metrics/job/c", "# TYPE s summary\ns_count{x=\"1\"} 1\n# TYPE h histogram\nh_sum{x=\"1\"} 2\n"),
+                .put("/metrics/job/c/x/1", "# TYPE s summary\ns_count 1\n").comparingBody(.gatherError),
+                .put("/metrics/job/c/x/1", "# TYPE h histogram\nh_sum 2\n").comparingBody(.gatherError),
+                .put("/metrics/job/c/x/1", "# TYPE h histogram\nh 2\n").comparingBody(.gatherError),
+            ],
+            knownBugs: [
+                KnownBug(
+                    description: "ConsistencyCheck.describe prints sample_count and sample_sum even when unset; Go prints only "
+                        + "set fields (`summary:{sample_count:1}`, `histogram:{sample_sum:2}`, `histogram:{}`): it should "
+                        + "test hasSampleCount/hasSampleSum",
+                    aspects: [.body(1), .body(2), .body(3)]
+                )
+            ]
+        ),
+        ConformanceCase(
+            "a protobuf push of summaries and histograms without sample_count or sample_sum keeps them unset",
+            [
+                .push(
+                    "PUT",
+                    "/metrics/job/pb-partial",
+                    protobuf: [
+                        family(
+                            "s",
+                            .summary,
+                            [
+                                Metric(labels: labels(["x": "none"]), value: .summary(Summary(hasSampleCount: false, hasSampleSum: false))),
+                                Metric(labels: labels(["x": "count"]), value: .summary(Summary(sampleCount: 3, hasSampleSum: false))),
+                                Metric(labels: labels(["x": "sum"]), value: .summary(Summary(sampleSum: 1.5, hasSampleCount: false))),
+                            ]
+                        ),
+                        family(
+                            "h",
+                            .histogram,
+                            [
+                                Metric(
+                                    labels: labels(["x": "none"]),
+                                    value: .histogram(Histogram(hasSampleCount: false, hasSampleSum: false))
+                                ),
+                                Metric(
+                                    labels: labels(["x": "bucket"]),
+                                    value: .histogram(
+                                        Histogram(
+                                            buckets: [Bucket(cumulativeCount: 2, upperBound: 1)],
+                                            hasSampleCount: false,
+                                            hasSampleSum: false
+                                        )
+                                    )
+                                ),
+                            ]
+                        ),
+                    ]
                 )
             ]
         ),
