@@ -47,9 +47,7 @@ struct SeriesEntry: Sendable {
     func appendProtobufField(to buffer: inout [UInt8]) {
         self.storage.withUnsafeBufferPointer { storage in
             let message = UnsafeBufferPointer(rebasing: storage[Int(self.protobufStart)...])
-            buffer.append(4 << 3 | 2)
-            DelimitedFrameReader.appendVarint(UInt64(message.count), to: &buffer)
-            buffer.append(contentsOf: message)
+            WireWriter.appendLengthDelimited(WireField.MetricFamily.metric, message, to: &buffer)
         }
     }
 
@@ -64,7 +62,7 @@ struct SeriesEntry: Sendable {
                 // A LabelPair is name (1) then value (2); an absent value is the empty string.
                 var fields = WireFieldReader(pair)
                 while !fields.isAtEnd, let field = try? fields.field() {
-                    if field.number == 2, case .bytes(let value) = field.value {
+                    if field.number == WireField.LabelPair.value, case .bytes(let value) = field.value {
                         values.append(contentsOf: value)
                     }
                 }
@@ -90,7 +88,8 @@ struct SeriesEntry: Sendable {
     private static func labelFields(of message: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) -> Int {
         var reader = WireFieldReader(message)
         var length = 0
-        while !reader.isAtEnd, let field = try? reader.field(), field.number == 1, case .bytes(let pair) = field.value {
+        while !reader.isAtEnd, let field = try? reader.field(), field.number == WireField.Metric.label, case .bytes(let pair) = field.value
+        {
             body(pair)
             length = reader.position
         }
@@ -373,16 +372,15 @@ struct StoreState: Sendable {
     static func message(name: String, part: FamilyPart) -> [UInt8] {
         var message: [UInt8] = []
         message.reserveCapacity(part.entries.reduce(name.utf8.count + (part.help?.utf8.count ?? 0) + 16) { $0 + $1.protobuf.count + 4 })
-        ExpositionAssembler.appendBytesField(1, name.utf8, to: &message)
-        if let help = part.help { ExpositionAssembler.appendBytesField(2, help.utf8, to: &message) }
-        message.append(0x18)
-        DelimitedFrameReader.appendVarint(UInt64(part.type.rawValue), to: &message)
+        WireWriter.appendLengthDelimited(WireField.MetricFamily.name, name.utf8, to: &message)
+        if let help = part.help { WireWriter.appendLengthDelimited(WireField.MetricFamily.help, help.utf8, to: &message) }
+        WireWriter.appendVarintField(WireField.MetricFamily.type, UInt64(part.type.rawValue), to: &message)
         for entry in part.entries {
             entry.appendProtobufField(to: &message)
         }
-        if let unit = part.unit { ExpositionAssembler.appendBytesField(5, unit.utf8, to: &message) }
+        if let unit = part.unit { WireWriter.appendLengthDelimited(WireField.MetricFamily.unit, unit.utf8, to: &message) }
         for field in part.unknownFields.fields {
-            DelimitedFrameReader.appendVarint(UInt64(field.number) << 3 | UInt64(field.wireType), to: &message)
+            WireWriter.appendTag(field.number, rawWireType: field.wireType, to: &message)
             message.append(contentsOf: field.payload)
         }
         return message
