@@ -185,8 +185,13 @@ struct MetricStoreTests {
     @Test func repushingTheSameGroupIsNotADuplicate() throws {
         let (store, _) = makeStore()
         for replace in [true, false, true] {
-            try store.push(PushRequest(key: key(("job", "a")), families: families("foo{x=\"1\"} 1\n"), replace: replace))
+            #expect(
+                pushError { try store.push(PushRequest(key: key(("job", "a")), families: families("foo{x=\"1\"} 1\n"), replace: replace)) }
+                    == nil
+            )
         }
+        #expect(try textExposition(store).contains("# TYPE foo untyped\nfoo{instance=\"\",job=\"a\",x=\"1\"} 1\n# HELP"))
+        #expect(store.snapshot().first?.lastPushSuccessful == true)
     }
 
     @Test(arguments: [
@@ -219,7 +224,8 @@ struct MetricStoreTests {
     @Test func summaryBucketSuffixIsAllowed() throws {
         let (store, _) = makeStore()
         try store.push(PushRequest(key: key(("job", "a")), families: families("# TYPE s summary\ns_count 1\ns_sum 1\n"), replace: true))
-        try store.push(PushRequest(key: key(("job", "b")), families: families("s_bucket 1\n"), replace: true))
+        #expect(pushError { try store.push(PushRequest(key: key(("job", "b")), families: families("s_bucket 1\n"), replace: true)) } == nil)
+        #expect(try textExposition(store).contains("# TYPE s_bucket untyped\ns_bucket{instance=\"\",job=\"b\"} 1\n"))
     }
 
     @Test func rejectsExplicitQuantileAndReservedLabelNames() throws {
