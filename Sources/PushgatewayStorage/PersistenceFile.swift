@@ -2,6 +2,8 @@ public import PushgatewayCore
 
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Musl)
+    import Musl
 #elseif canImport(Darwin)
     import Darwin
 #endif
@@ -244,7 +246,7 @@ public enum PersistenceFile {
         }
         var written = 0
         while written < bytes.count {
-            let result = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, bytes.count - written) }
+            let result = bytes.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress! + written, bytes.count - written) }
             if result < 0 {
                 if errno == EINTR { continue }
                 let reason = String(cString: strerror(errno))
@@ -312,4 +314,15 @@ public struct PersistenceError: Error, Hashable, Sendable, CustomStringConvertib
     public var description: String {
         "persistence file error at byte \(self.offset): \(self.message)"
     }
+}
+
+// `write(2)`, named apart from ``PersistenceFile/write(_:to:)``, which hides it inside the type.
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+        Glibc.write(descriptor, bytes, count)
+    #elseif canImport(Musl)
+        Musl.write(descriptor, bytes, count)
+    #elseif canImport(Darwin)
+        Darwin.write(descriptor, bytes, count)
+    #endif
 }
