@@ -36,12 +36,14 @@ let package = Package(
             dependencies: ["CProtobuf"]
         ),
         // The store: groups, cross-group indexes for O(push) consistency checks, cached expositions,
-        // persistence. No HTTP, no NIO.
+        // persistence. No HTTP; NIO only for its thread pool.
         .target(
             name: "PushgatewayStorage",
             dependencies: [
                 "PushgatewayCore",
                 .product(name: "Logging", package: "swift-log"),
+                // NIOThreadPool, so persistence writes and fsyncs off the event loops.
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

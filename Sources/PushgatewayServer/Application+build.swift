@@ -71,7 +71,11 @@ public struct PushgatewayApplication: ApplicationProtocol {
         }
         let ownMetrics = OwnMetrics()
         let store = MetricStore(
-            options: .init(checkConsistency: configuration.checkConsistency, ownFamilies: OwnMetrics.declarations)
+            options: .init(
+                checkConsistency: configuration.checkConsistency,
+                ownFamilies: OwnMetrics.declarations,
+                utf8Names: configuration.enableUTF8Names
+            )
         )
         self.services = try Self.persistence(for: store, configuration: configuration, logger: logger)
         let quit = QuitTrigger()

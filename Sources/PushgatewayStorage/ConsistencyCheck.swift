@@ -2,38 +2,75 @@ import PushgatewayCore
 
 // Upstream's push-time check is client_golang's Gatherers.Gather over its own registry and a copy of the
 // store with the push applied. These are the same rules, evaluated only where a push can break them: the
-// pushed families (and the group's push-time gauges) against the cross-group indexes.
+// pushed families (and the group's push-time gauges) against the cross-group indexes. Validating the whole
+// store (after writes that skipped the check) replays every group through the same check into an empty
+// state, so there is one implementation of the rules.
+//
+// Two rules go beyond upstream, because upstream's exposition can break where ours must not: a family name
+// or a label name that is the same as another once escaped for a scheme the gateway serves (upstream writes
+// both, and a scraper keeps one), and a family with an empty name (upstream's text writer emits `# TYPE ""`).
 
 extension StoreState {
+    /// The error for a family without a name, which only the protobuf format can carry (upstream has no such
+    /// check and writes `# TYPE "" …`, which breaks every text scrape).
+    static let emptyNameError = "collected metric family has an empty name"
+
+    /// The schemes whose escaping can map two names to one; allow-utf-8 writes names as they are.
+    static let escapingSchemes: [NameEscapingScheme] = [.underscores, .dots, .values]
+
     /// Checks that writing `families` to the group `key` keeps the exposition valid.
     ///
     /// - Parameters:
     ///   - families: the families about to be written (sanitised, including the push-time gauges).
+    ///   - entries: the families' series as ``entries(for:codec:)`` encodes them, by family name.
+    ///   - escaped: the series' escaped identities (``escapedIdentities(for:codec:)``), by family name.
     ///   - key: the group written to; its current families of the same names are about to be replaced.
     ///   - removing: names of further families of the group that the write removes (PUT).
     /// - Returns: upstream's error message, or nil when the push is consistent.
     mutating func check(
         writing families: [MetricFamily],
         entries: [String: [SeriesEntry]],
+        escaped: [String: [Int: [SeriesIdentity]]] = [:],
         to key: GroupingKey,
         removing: Set<String>
     ) -> String? {
+        Self.combine(self.errors(writing: families, entries: entries, escaped: escaped, to: key, removing: removing))
+    }
+
+    /// Upstream's scrape-time Gather over everything: used after writes that skipped the checks.
+    ///
+    /// Every group is checked, in grouping-key order, against the groups before it, by the same rules a push
+    /// is checked with.
+    func validateAll() -> String? {
+        var replay = StoreState(own: self.own, utf8Names: self.utf8Names)
         var errors: [String] = []
-        var work = 0
-        let writtenNames = Set(families.map(\.name))
-        for family in families.sorted(by: { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }) {
-            self.check(
-                family,
-                // Identities must be made like the stored ones (from the series' encodings).
-                identities: (entries[family.name] ?? Self.entries(for: family, codec: ProtobufCodec())).map(\.identity),
-                in: key,
-                writtenNames: writtenNames,
-                removing: removing,
-                work: &work,
-                into: &errors
-            )
+        var reported = Set<String>()
+        for key in self.groups.keys.sorted() {
+            guard let group = self.groups[key] else { continue }
+            var families: [MetricFamily] = []
+            var entries: [String: [SeriesEntry]] = [:]
+            var escaped: [String: [Int: [SeriesIdentity]]] = [:]
+            for name in group.families {
+                guard let part = self.index[name]?.parts[key], let family = self.family(name, of: key) else { continue }
+                families.append(family)
+                entries[name] = part.entries
+                escaped[name] = part.escaped
+            }
+            // An error about a family name (an own type, a collision) comes again for every group holding it.
+            for error in replay.errors(writing: families, entries: entries, escaped: escaped, to: key, removing: [])
+            where reported.insert(error).inserted {
+                errors.append(error)
+            }
+            for family in families {
+                replay.write(
+                    family,
+                    entries: entries[family.name] ?? [],
+                    escaped: escaped[family.name] ?? [:],
+                    time: Timestamp(seconds: 0),
+                    to: key
+                )
+            }
         }
-        self.work += work
         return Self.combine(errors)
     }
 
@@ -46,35 +83,134 @@ extension StoreState {
         }
     }
 
-    private func check(
-        _ family: MetricFamily,
+    // MARK: The rules
+
+    private mutating func errors(
+        writing families: [MetricFamily],
+        entries: [String: [SeriesEntry]],
+        escaped: [String: [Int: [SeriesIdentity]]],
+        to key: GroupingKey,
+        removing: Set<String>
+    ) -> [String] {
+        var errors: [String] = []
+        var work = 0
+        let written = WrittenNames(families.map(\.name))
+        for family in families.sorted(by: { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }) {
+            if let error = self.familyError(family, in: key, written: written, removing: removing) {
+                errors.append(error)
+                continue
+            }
+            self.checkSeries(
+                of: family,
+                identities: (entries[family.name] ?? []).map(\.identity),
+                escaped: escaped[family.name] ?? [:],
+                in: key,
+                work: &work,
+                into: &errors
+            )
+        }
+        self.work += work
+        return errors
+    }
+
+    /// The rules about a family as a whole: its name, its type against the gateway's own families, and
+    /// names it collides with (by suffix, as upstream, or once escaped).
+    private func familyError(_ family: MetricFamily, in key: GroupingKey, written: WrittenNames, removing: Set<String>) -> String? {
+        let name = family.name
+        if name.isEmpty {
+            return Self.emptyNameError
+        }
+        if let own = self.own[name], own.type != family.type {
+            return "gathered metric family \(name) has type \(family.type.protobufName) but should have \(own.type.protobufName)"
+        }
+        // A name already in the exposition was checked when it arrived.
+        guard self.existingType(of: name, excluding: key) == nil && self.own[name] == nil else {
+            return nil
+        }
+        let exposes = { (other: String) in self.exposes(other, group: key, written: written, removing: removing) }
+        return self.suffixCollision(name: name, type: family.type, group: key, exposes: exposes)
+            ?? self.escapedCollision(name: name, written: written, exposes: exposes)
+    }
+
+    /// Whether the exposition will hold the family `name` once the write is applied.
+    private func exposes(_ name: String, group: GroupingKey, written: WrittenNames, removing: Set<String>) -> Bool {
+        if written.names.contains(name) || self.own[name] != nil {
+            return true
+        }
+        // Families of this group that the write removes no longer count.
+        return self.existingType(of: name, excluding: group) != nil
+            || (self.index[name]?.parts[group] != nil && !removing.contains(name))
+    }
+
+    /// The type the exposition gives the family `name`, seen from a write to `group`.
+    private func exposedType(of name: String, group: GroupingKey) -> MetricType? {
+        self.own[name]?.type ?? self.existingType(of: name, excluding: group) ?? self.index[name]?.parts[group]?.type
+    }
+
+    /// client_golang's checkSuffixCollisions, for a name new to the exposition, in both directions.
+    private func suffixCollision(name: String, type: MetricType, group: GroupingKey, exposes: (String) -> Bool) -> String? {
+        for suffix in ["_count", "_sum", "_bucket"] where name.hasSuffix(suffix) && name.utf8.count > suffix.utf8.count {
+            let base = String(name.dropLast(suffix.count))
+            guard exposes(base) else { continue }
+            switch self.exposedType(of: base, group: group) {
+            case .summary where suffix != "_bucket":
+                return
+                    "collected metric named \(GoQuote.string(name)) collides with previously collected summary named \(GoQuote.string(base))"
+            case .histogram:
+                return
+                    "collected metric named \(GoQuote.string(name)) collides with previously collected histogram named \(GoQuote.string(base))"
+            default:
+                break
+            }
+        }
+        if type == .summary || type == .histogram {
+            for suffix in ["_count", "_sum"] where exposes(name + suffix) {
+                return
+                    "collected histogram or summary named \(GoQuote.string(name)) collides with previously collected metric named \(GoQuote.string(name + suffix))"
+            }
+        }
+        if type == .histogram && exposes(name + "_bucket") {
+            return
+                "collected histogram named \(GoQuote.string(name)) collides with previously collected metric named \(GoQuote.string(name + "_bucket"))"
+        }
+        return nil
+    }
+
+    /// A family that another one, new to the exposition or not, would be written as under some escaping scheme
+    /// (upstream escapes at write time and would write both under one name, so a scraper keeps only one).
+    ///
+    /// A legacy name is never escaped, so it can only meet the escaped form of a name that is not legacy; the
+    /// index ``escapedNames`` finds those in O(1), and ``WrittenNames`` those of the same write.
+    private func escapedCollision(name: String, written: WrittenNames, exposes: (String) -> Bool) -> String? {
+        let legacy = NameEscapingScheme.isLegacyName(name)
+        for scheme in Self.escapingSchemes {
+            let exposed = scheme.exposed(name)
+            let key = EscapedName(scheme: scheme, name: exposed)
+            var others = (self.escapedNames[key] ?? []).union(written.escaped[key] ?? [])
+            if !legacy {
+                others.insert(exposed)
+            }
+            others.remove(name)
+            for other in others.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) where exposes(other) {
+                return
+                    "collected metric named \(GoQuote.string(name)) collides with previously collected metric named \(GoQuote.string(other)) after escaping=\(scheme.rawValue)"
+            }
+        }
+        return nil
+    }
+
+    /// The per-series rules, and that no series is there twice.
+    private func checkSeries(
+        of family: MetricFamily,
         identities: [SeriesIdentity],
+        escaped: [Int: [SeriesIdentity]],
         in key: GroupingKey,
-        writtenNames: Set<String>,
-        removing: Set<String>,
         work: inout Int,
         into errors: inout [String]
     ) {
         let name = family.name
-        if let own = self.own[name], own.type != family.type {
-            errors.append("gathered metric family \(name) has type \(family.type.protobufName) but should have \(own.type.protobufName)")
-            return
-        }
         // The merged family takes the type of what is already there; a push cannot change it.
-        let existingType = self.existingType(of: name, excluding: key)
-        let mergedType = existingType ?? family.type
-        if existingType == nil && self.own[name] == nil {
-            if let collision = self.suffixCollision(
-                name: name,
-                type: family.type,
-                group: key,
-                writtenNames: writtenNames,
-                removing: removing
-            ) {
-                errors.append(collision)
-                return
-            }
-        }
+        let mergedType = self.existingType(of: name, excluding: key) ?? family.type
         // Series of this group's current family of the same name are replaced, so they do not count.
         let old = self.index[name]?.parts[key]?.entries ?? []
         if self.validationError == nil && !self.needsFullValidation, old.count == identities.count,
@@ -84,7 +220,7 @@ extension StoreState {
             // replaced, and the part has no duplicates, so only the per-metric rules can fail.
             for metric in family.metrics {
                 work += 1
-                if let error = Self.metricError(metric, family: name, type: mergedType) {
+                if let error = self.metricError(metric, family: name, type: mergedType) {
                     errors.append(error)
                 }
             }
@@ -96,9 +232,20 @@ extension StoreState {
             replaced[entry.identity, default: 0] += 1
         }
         var seen = Set<SeriesIdentity>(minimumCapacity: family.metrics.count)
-        for (metric, identity) in zip(family.metrics, identities) {
+        // Series that are the same only once escaped: rare, so looked at only where a label name needs escaping.
+        let escapedOwners = self.index[name]?.escapedOwners ?? [:]
+        var replacedEscaped: [EscapedSeries: Int] = [:]
+        let oldEscaped = self.index[name]?.parts[key]?.escaped ?? [:]
+        for identities in oldEscaped.values {
+            for (scheme, identity) in identities.enumerated() {
+                replacedEscaped[EscapedSeries(scheme: scheme, identity: identity), default: 0] += 1
+            }
+        }
+        var seenEscaped = Set<EscapedSeries>()
+        let checksEscaped = !escaped.isEmpty || !escapedOwners.isEmpty
+        for (position, (metric, identity)) in zip(family.metrics, identities).enumerated() {
             work += 1
-            if let error = Self.metricError(metric, family: name, type: mergedType) {
+            if let error = self.metricError(metric, family: name, type: mergedType) {
                 errors.append(error)
                 continue
             }
@@ -107,33 +254,92 @@ extension StoreState {
                 errors.append(
                     "collected metric \(GoQuote.string(name)) { \(Self.describe(metric))} was collected before with the same name and label values"
                 )
+                continue
+            }
+            guard checksEscaped else { continue }
+            // A series with such a label is the same as a series without one that has its escaped labels, or as
+            // another such series with the same escaped identity; a series without one only as the latter.
+            for (scheme, escapedIdentity) in (escaped[position] ?? Array(repeating: identity, count: Self.escapingSchemes.count))
+                .enumerated()
+            {
+                let key = EscapedSeries(scheme: scheme, identity: escapedIdentity)
+                var duplicate = (escapedOwners[key] ?? 0) - (replacedEscaped[key] ?? 0) > 0 || seenEscaped.contains(key)
+                if escaped[position] != nil {
+                    let owners = (self.index[name]?.owners[escapedIdentity] ?? 0) - (replaced[escapedIdentity] ?? 0)
+                    duplicate = duplicate || owners > 0 || seen.contains(escapedIdentity)
+                    seenEscaped.insert(key)
+                }
+                if duplicate {
+                    errors.append(
+                        "collected metric \(GoQuote.string(name)) { \(Self.describe(metric))} was collected before with the same name and label values after escaping=\(Self.escapingSchemes[scheme].rawValue)"
+                    )
+                    break
+                }
             }
         }
     }
 
-    /// client_golang's checkMetricConsistency, minus the duplicate check.
-    static func metricError(_ metric: Metric, family name: String, type: MetricType) -> String? {
+    /// client_golang's checkMetricConsistency, minus the duplicate check, plus label names that are the same
+    /// once escaped.
+    func metricError(_ metric: Metric, family name: String, type: MetricType) -> String? {
         // Only built when there is an error: describing a metric costs more than checking it.
         var prefix: String { "collected metric \(GoQuote.string(name)) { \(Self.describe(metric))}" }
         if !Self.value(metric.value, satisfies: type) {
             return "\(prefix) is not a \(type.protobufName)"
         }
         var previous: String?
+        var needsEscaping = false
         for label in metric.labels {
             if label.name == previous {
                 return "\(prefix) has two or more labels with the same name: \(label.name)"
             }
-            // Label names are checked with UTF-8 validation (client_golang's default since v1.11.2's
-            // dependency updates): any non-empty name, but not the reserved `__` prefix.
-            if label.name.isEmpty || label.name.hasPrefix("__") {
+            if !Self.isValidLabelName(label.name, utf8Names: self.utf8Names) {
                 return "\(prefix) has a label with an invalid name: \(label.name)"
             }
             if case .summary = metric.value, label.name == "quantile" {
                 return "\(prefix) must not have an explicit \"quantile\" label"
             }
+            needsEscaping = needsEscaping || !NameEscapingScheme.isLegacyName(label.name)
             previous = label.name
         }
+        if needsEscaping {
+            for scheme in Self.escapingSchemes {
+                var names = Set<String>(minimumCapacity: metric.labels.count)
+                for label in metric.labels {
+                    let escaped = scheme.exposed(label.name)
+                    if !names.insert(escaped).inserted {
+                        return "\(prefix) has two or more labels with the same name after escaping=\(scheme.rawValue): \(escaped)"
+                    }
+                }
+            }
+        }
         return nil
+    }
+
+    /// Whether `name` may be a label name.
+    ///
+    /// Without `--push.enable-utf8-names` a label name must be a legacy label name (`[a-zA-Z_][a-zA-Z0-9_]*`),
+    /// as upstream's legacy validation; the text parser and the grouping path apply the same rule, and a
+    /// protobuf push must not get around it. With it, any non-empty name will do (Swift strings are valid
+    /// UTF-8). Either way a name must not start with the reserved `__`, and (with UTF-8 names) neither may its
+    /// form escaped with underscores, upstream's default scheme and the one a scraper without UTF-8 support
+    /// gets: `1-bad` would reach it as `__bad`, a label Prometheus drops as internal. The dots and values
+    /// schemes are not looked at: they are reversible, and a scraper that asks for them unescapes the names.
+    static func isValidLabelName(_ name: String, utf8Names: Bool) -> Bool {
+        if name.utf8.starts(with: "__".utf8) {
+            return false
+        }
+        guard utf8Names else {
+            var first = true
+            for byte in name.utf8 {
+                let lower = byte | 0x20
+                let valid = (lower >= 0x61 && lower <= 0x7A) || byte == 0x5F || (!first && byte >= 0x30 && byte <= 0x39)
+                guard valid else { return false }
+                first = false
+            }
+            return !first
+        }
+        return !name.isEmpty && !NameEscapingScheme.underscores.escape(name).utf8.starts(with: "__".utf8)
     }
 
     /// Whether a metric carries the value message its family type requires. Upstream checks the five
@@ -146,69 +352,6 @@ extension StoreState {
         default:
             return false
         }
-    }
-
-    /// client_golang's checkSuffixCollisions, for a name new to the exposition, in both directions.
-    private func suffixCollision(
-        name: String,
-        type: MetricType,
-        group: GroupingKey,
-        writtenNames: Set<String>,
-        removing: Set<String>
-    )
-        -> String?
-    {
-        func exists(_ other: String) -> Bool {
-            if writtenNames.contains(other) || self.own[other] != nil {
-                return true
-            }
-            // Families of this group that the write removes no longer count.
-            return self.existingType(of: other, excluding: group) != nil
-                || (self.index[other]?.parts[group] != nil && !removing.contains(other))
-        }
-        func typeOf(_ other: String) -> MetricType? {
-            self.own[other]?.type ?? self.existingType(of: other, excluding: group) ?? self.index[other]?.parts[group]?.type
-        }
-        for suffix in ["_count", "_sum", "_bucket"] where name.hasSuffix(suffix) && name.utf8.count > suffix.utf8.count {
-            let base = String(name.dropLast(suffix.count))
-            guard exists(base) else { continue }
-            switch typeOf(base) {
-            case .summary where suffix != "_bucket":
-                return
-                    "collected metric named \(GoQuote.string(name)) collides with previously collected summary named \(GoQuote.string(base))"
-            case .histogram:
-                return
-                    "collected metric named \(GoQuote.string(name)) collides with previously collected histogram named \(GoQuote.string(base))"
-            default:
-                break
-            }
-        }
-        if type == .summary || type == .histogram {
-            for suffix in ["_count", "_sum"] where exists(name + suffix) {
-                return
-                    "collected histogram or summary named \(GoQuote.string(name)) collides with previously collected metric named \(GoQuote.string(name + suffix))"
-            }
-        }
-        if type == .histogram && exists(name + "_bucket") {
-            return
-                "collected histogram named \(GoQuote.string(name)) collides with previously collected metric named \(GoQuote.string(name + "_bucket"))"
-        }
-        return nil
-    }
-
-    /// The identity of a series within its family: sorted label names and values (and the timestamp).
-    static func identity(of metric: Metric) -> [UInt8] {
-        var identity: [UInt8] = []
-        for label in metric.labels {
-            identity.append(contentsOf: label.name.utf8)
-            identity.append(0xFF)
-            identity.append(contentsOf: label.value.utf8)
-            identity.append(0xFF)
-        }
-        if let timestamp = metric.timestampMs {
-            identity.append(contentsOf: String(timestamp).utf8)
-        }
-        return identity
     }
 
     /// A metric in the protobuf text format, as upstream's `%s` prints it in errors (upstream's spacing
@@ -236,47 +379,33 @@ extension StoreState {
         }
         return parts.joined(separator: " ")
     }
+}
 
-    // MARK: Whole-store validation
+/// A name as one escaping scheme writes it: the key of ``StoreState/escapedNames``.
+struct EscapedName: Hashable, Sendable {
+    var scheme: NameEscapingScheme
+    var name: String
 
-    /// Upstream's scrape-time Gather over everything: used after writes that skipped the checks.
-    func validateAll() -> String? {
-        var errors: [String] = []
-        var names = Set<String>()
-        for name in self.index.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            guard let family = self.index[name] else { continue }
-            let groupKeys = family.parts.keys.sorted()
-            guard let first = groupKeys.first, let firstType = family.parts[first]?.type else { continue }
-            if let own = self.own[name], own.type != firstType {
-                errors.append("gathered metric family \(name) has type \(firstType.protobufName) but should have \(own.type.protobufName)")
-                continue
-            }
-            names.insert(name)
-            var seen = Set<SeriesIdentity>()
-            for key in groupKeys {
-                guard let stored = self.family(name, of: key) else { continue }
-                for metric in stored.metrics {
-                    if let error = Self.metricError(metric, family: name, type: firstType) {
-                        errors.append(error)
-                    } else if !seen.insert(SeriesIdentity(Self.identity(of: metric))).inserted {
-                        errors.append(
-                            "collected metric \(GoQuote.string(name)) { \(Self.describe(metric))} was collected before with the same name and label values"
-                        )
-                    }
-                }
+    /// The forms of `name` under each scheme that changes it, or none for a legacy name (never escaped).
+    static func forms(of name: String) -> [EscapedName] {
+        guard !NameEscapingScheme.isLegacyName(name) else { return [] }
+        return StoreState.escapingSchemes.map { EscapedName(scheme: $0, name: $0.exposed(name)) }
+    }
+}
+
+/// The family names of one write, with the escaped forms of those that are not legacy names.
+private struct WrittenNames {
+    let names: Set<String>
+    let escaped: [EscapedName: Set<String>]
+
+    init(_ names: [String]) {
+        self.names = Set(names)
+        var escaped: [EscapedName: Set<String>] = [:]
+        for name in names {
+            for form in EscapedName.forms(of: name) {
+                escaped[form, default: []].insert(name)
             }
         }
-        for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            for suffix in ["_count", "_sum", "_bucket"] where name.hasSuffix(suffix) && name.utf8.count > suffix.utf8.count {
-                let base = String(name.dropLast(suffix.count))
-                let baseType = self.own[base]?.type ?? self.index[base]?.parts.min(by: { $0.key < $1.key })?.value.type
-                if baseType == .histogram || (baseType == .summary && suffix != "_bucket") {
-                    errors.append(
-                        "collected metric named \(GoQuote.string(name)) collides with previously collected \(baseType == .histogram ? "histogram" : "summary") named \(GoQuote.string(base))"
-                    )
-                }
-            }
-        }
-        return Self.combine(errors)
+        self.escaped = escaped
     }
 }

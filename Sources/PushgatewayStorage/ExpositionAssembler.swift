@@ -100,17 +100,18 @@ enum ExpositionAssembler {
         case .protobufDelimited, .protobufText, .protobufCompactText:
             // The length prefix comes first, so the message size is computed before anything is written.
             let name = family.name.utf8
-            var size = Self.fieldSize(name.count) + 1 + Self.varintSize(UInt64(family.type.rawValue))
-            if let help = family.help { size += Self.fieldSize(help.utf8.count) }
-            if let unit = family.unit { size += Self.fieldSize(unit.utf8.count) }
+            let type = UInt64(family.type.rawValue)
+            var size = WireWriter.lengthDelimitedSize(WireField.MetricFamily.name, count: name.count)
+            size += WireWriter.varintFieldSize(WireField.MetricFamily.type, type)
+            if let help = family.help { size += WireWriter.lengthDelimitedSize(WireField.MetricFamily.help, count: help.utf8.count) }
+            if let unit = family.unit { size += WireWriter.lengthDelimitedSize(WireField.MetricFamily.unit, count: unit.utf8.count) }
             for entry in family.entries {
-                size += Self.fieldSize(entry.protobuf.count)
+                size += WireWriter.lengthDelimitedSize(WireField.MetricFamily.metric, count: entry.protobuf.count)
             }
-            DelimitedFrameReader.appendVarint(UInt64(size), to: &buffer)
-            Self.appendBytesField(1, name, to: &buffer)
-            if let help = family.help { Self.appendBytesField(2, help.utf8, to: &buffer) }
-            buffer.append(0x18)
-            DelimitedFrameReader.appendVarint(UInt64(family.type.rawValue), to: &buffer)
+            WireWriter.appendVarint(UInt64(size), to: &buffer)
+            WireWriter.appendLengthDelimited(WireField.MetricFamily.name, name, to: &buffer)
+            if let help = family.help { WireWriter.appendLengthDelimited(WireField.MetricFamily.help, help.utf8, to: &buffer) }
+            WireWriter.appendVarintField(WireField.MetricFamily.type, type, to: &buffer)
         }
     }
 
@@ -142,22 +143,7 @@ enum ExpositionAssembler {
         switch format {
         case .text: break
         case .protobufDelimited, .protobufText, .protobufCompactText:
-            if let unit = family.unit { Self.appendBytesField(5, unit.utf8, to: &buffer) }
+            if let unit = family.unit { WireWriter.appendLengthDelimited(WireField.MetricFamily.unit, unit.utf8, to: &buffer) }
         }
-    }
-
-    /// Bytes of a length-delimited field with a one-byte tag and `count` bytes of payload.
-    private static func fieldSize(_ count: Int) -> Int {
-        1 + Self.varintSize(UInt64(count)) + count
-    }
-
-    private static func varintSize(_ value: UInt64) -> Int {
-        max(1, (64 - value.leadingZeroBitCount + 6) / 7)
-    }
-
-    static func appendBytesField(_ number: UInt8, _ bytes: some Collection<UInt8>, to buffer: inout [UInt8]) {
-        buffer.append(number << 3 | 2)
-        DelimitedFrameReader.appendVarint(UInt64(bytes.count), to: &buffer)
-        buffer.append(contentsOf: bytes)
     }
 }

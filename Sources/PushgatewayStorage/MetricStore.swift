@@ -20,11 +20,14 @@ public final class MetricStore: Sendable {
         public var checkConsistency: Bool
         /// The gateway's own families (upstream's predefinedHelp and types).
         public var ownFamilies: [OwnFamily]
+        /// `--push.enable-utf8-names`: label names need not be legacy names, only unreserved (also once escaped).
+        public var utf8Names: Bool
 
         /// Creates options.
-        public init(checkConsistency: Bool = true, ownFamilies: [OwnFamily] = []) {
+        public init(checkConsistency: Bool = true, ownFamilies: [OwnFamily] = [], utf8Names: Bool = false) {
             self.checkConsistency = checkConsistency
             self.ownFamilies = ownFamilies
+            self.utf8Names = utf8Names
         }
     }
 
@@ -46,7 +49,7 @@ public final class MetricStore: Sendable {
     public init(options: Options = Options(), now: @escaping @Sendable () -> Timestamp = MetricStore.systemTime) {
         self.options = options
         self.now = now
-        self.state = Mutex(StoreState(own: options.ownFamilies))
+        self.state = Mutex(StoreState(own: options.ownFamilies, utf8Names: options.utf8Names))
     }
 
     /// The wall clock as a protobuf timestamp.
@@ -88,12 +91,19 @@ public final class MetricStore: Sendable {
             self.recordFailure(of: key, at: time)
             throw PushError(.timestamps, "pushed metrics must not have timestamps")
         }
+        // Refused even unchecked: the text exposition cannot write a family without a name.
+        if byName[""] != nil {
+            self.recordFailure(of: key, at: time)
+            throw PushError(.inconsistent, StoreState.emptyNameError)
+        }
         byName = byName.mapValues { Self.sanitized($0, key: key) }
         byName[Self.pushTimeName] = Self.timeGauge(Self.pushTimeName, help: Self.pushTimeHelp, key: key, value: Self.seconds(time))
         let failureGauge = Self.timeGauge(Self.pushFailureTimeName, help: Self.pushFailureTimeHelp, key: key, value: 0)
         // Encoding is the expensive part: do it before taking the lock.
         var encoded = byName.mapValues { StoreState.entries(for: $0, codec: self.codec) }
+        var escaped = byName.mapValues { StoreState.escapedIdentities(for: $0, codec: self.codec) }.filter { !$0.value.isEmpty }
         let failureEntries = StoreState.entries(for: failureGauge, codec: self.codec)
+        let failureEscaped = StoreState.escapedIdentities(for: failureGauge, codec: self.codec)
 
         let failure: String? = self.state.withLock { state in
             var families = byName
@@ -102,13 +112,15 @@ public final class MetricStore: Sendable {
             if state.groups[key]?.families.contains(Self.pushFailureTimeName) != true {
                 families[Self.pushFailureTimeName] = failureGauge
                 encoded[Self.pushFailureTimeName] = failureEntries
+                escaped[Self.pushFailureTimeName] = failureEscaped
             }
             var removing = Set<String>()
             if request.replace, let group = state.groups[key] {
                 removing = group.families.subtracting(families.keys).subtracting([Self.pushTimeName, Self.pushFailureTimeName])
             }
             if self.options.checkConsistency {
-                if let error = state.check(writing: Array(families.values), entries: encoded, to: key, removing: removing) {
+                if let error = state.check(writing: Array(families.values), entries: encoded, escaped: escaped, to: key, removing: removing)
+                {
                     Self.recordFailure(of: key, at: time, in: &state, codec: self.codec)
                     return error
                 }
@@ -119,7 +131,7 @@ public final class MetricStore: Sendable {
                 state.remove(family: name, from: key)
             }
             for (name, family) in families {
-                state.write(family, entries: encoded[name] ?? [], time: time, to: key)
+                state.write(family, entries: encoded[name] ?? [], escaped: escaped[name] ?? [:], time: time, to: key)
             }
             state.revalidateIfInconsistent()
             return nil
@@ -154,15 +166,23 @@ public final class MetricStore: Sendable {
     /// validates everything.
     public func restore(_ groups: [MetricGroupSnapshot]) {
         let prepared = groups.map { group in
-            (group.key, group.families.map { ($0, StoreState.entries(for: $0.family, codec: self.codec)) })
+            (
+                group.key,
+                group.families.map {
+                    (
+                        $0, StoreState.entries(for: $0.family, codec: self.codec),
+                        StoreState.escapedIdentities(for: $0.family, codec: self.codec)
+                    )
+                }
+            )
         }
         self.state.withLock { state in
             for key in Array(state.groups.keys) {
                 state.removeGroup(key)
             }
             for (key, families) in prepared {
-                for (stored, entries) in families {
-                    state.write(stored.family, entries: entries, time: stored.time, to: key)
+                for (stored, entries, escaped) in families {
+                    state.write(stored.family, entries: entries, escaped: escaped, time: stored.time, to: key)
                 }
             }
             state.needsFullValidation = true
@@ -177,10 +197,22 @@ public final class MetricStore: Sendable {
     /// zero success time if it had none.
     private static func recordFailure(of key: GroupingKey, at time: Timestamp, in state: inout StoreState, codec: ProtobufCodec) {
         let failure = Self.timeGauge(Self.pushFailureTimeName, help: Self.pushFailureTimeHelp, key: key, value: Self.seconds(time))
-        state.write(failure, entries: StoreState.entries(for: failure, codec: codec), time: time, to: key)
+        state.write(
+            failure,
+            entries: StoreState.entries(for: failure, codec: codec),
+            escaped: StoreState.escapedIdentities(for: failure, codec: codec),
+            time: time,
+            to: key
+        )
         if state.groups[key]?.families.contains(Self.pushTimeName) != true {
             let success = Self.timeGauge(Self.pushTimeName, help: Self.pushTimeHelp, key: key, value: 0)
-            state.write(success, entries: StoreState.entries(for: success, codec: codec), time: time, to: key)
+            state.write(
+                success,
+                entries: StoreState.entries(for: success, codec: codec),
+                escaped: StoreState.escapedIdentities(for: success, codec: codec),
+                time: time,
+                to: key
+            )
         }
         state.needsFullValidation = true
         state.validationError = nil

@@ -2,6 +2,8 @@ public import PushgatewayCore
 
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Musl)
+    import Musl
 #elseif canImport(Darwin)
     import Darwin
 #endif
@@ -48,25 +50,25 @@ public enum PersistenceFile {
         var record: [UInt8] = []
         for group in groups {
             record.removeAll(keepingCapacity: true)
-            DelimitedFrameReader.appendVarint(UInt64(group.key.labels.count), to: &record)
+            WireWriter.appendVarint(UInt64(group.key.labels.count), to: &record)
             for label in group.key.labels {
                 Self.appendString(label.name, to: &record)
                 Self.appendString(label.value, to: &record)
             }
-            DelimitedFrameReader.appendVarint(UInt64(group.families.count), to: &record)
+            WireWriter.appendVarint(UInt64(group.families.count), to: &record)
             for family in group.families {
                 Self.appendInteger(UInt64(bitPattern: family.time.seconds), bytes: 8, to: &record)
                 Self.appendInteger(UInt64(UInt32(bitPattern: family.time.nanos)), bytes: 4, to: &record)
-                DelimitedFrameReader.appendVarint(UInt64(family.message.count), to: &record)
+                WireWriter.appendVarint(UInt64(family.message.count), to: &record)
                 record.append(contentsOf: family.message)
             }
-            DelimitedFrameReader.appendVarint(UInt64(record.count), to: &output)
+            WireWriter.appendVarint(UInt64(record.count), to: &output)
             output.append(contentsOf: record)
             Self.appendInteger(UInt64(CRC32.checksum(record)), bytes: 4, to: &output)
         }
         output.append(0)
         output.append(contentsOf: Self.trailerMagic)
-        DelimitedFrameReader.appendVarint(UInt64(groups.count), to: &output)
+        WireWriter.appendVarint(UInt64(groups.count), to: &output)
         return output
     }
 
@@ -132,7 +134,7 @@ public enum PersistenceFile {
     }
 
     private static func appendString(_ string: String, to buffer: inout [UInt8]) {
-        DelimitedFrameReader.appendVarint(UInt64(string.utf8.count), to: &buffer)
+        WireWriter.appendVarint(UInt64(string.utf8.count), to: &buffer)
         buffer.append(contentsOf: string.utf8)
     }
 
@@ -244,7 +246,7 @@ public enum PersistenceFile {
         }
         var written = 0
         while written < bytes.count {
-            let result = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, bytes.count - written) }
+            let result = bytes.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress! + written, bytes.count - written) }
             if result < 0 {
                 if errno == EINTR { continue }
                 let reason = String(cString: strerror(errno))
@@ -312,4 +314,15 @@ public struct PersistenceError: Error, Hashable, Sendable, CustomStringConvertib
     public var description: String {
         "persistence file error at byte \(self.offset): \(self.message)"
     }
+}
+
+// `write(2)`, named apart from ``PersistenceFile/write(_:to:)``, which hides it inside the type.
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+        Glibc.write(descriptor, bytes, count)
+    #elseif canImport(Musl)
+        Musl.write(descriptor, bytes, count)
+    #elseif canImport(Darwin)
+        Darwin.write(descriptor, bytes, count)
+    #endif
 }

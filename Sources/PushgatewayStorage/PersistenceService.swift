@@ -1,4 +1,5 @@
 public import Logging
+public import NIOPosix
 public import ServiceLifecycle
 
 /// Writes the store to `--persistence.file`: at most once per `--persistence.interval` after a change,
@@ -11,6 +12,13 @@ public struct PersistenceService: Service {
     private let logger: Logger
     /// The store's generation when the service was made (after restoring): what the file already holds.
     private let initialGeneration: UInt64
+    // Swift concurrency runs on NIO's event loops in this gateway, so assembling the image (a copy of every
+    // series), writing it and the fsyncs would stall requests on that loop for as long as the disk takes. A
+    // thread pool takes the whole job: NIO's, since the server already runs on NIO and its singleton pool
+    // needs no lifecycle of its own; an injected pool lets a caller (or the durability work) choose another.
+    private let threadPool: NIOThreadPool
+    /// Writes the image to the file; tests replace it to see where it runs.
+    let writeFile: @Sendable ([UInt8], String) throws -> Void
 
     /// Creates the service.
     /// - Parameters:
@@ -18,12 +26,28 @@ public struct PersistenceService: Service {
     ///   - path: the file; written atomically (temporary file, fsync, rename).
     ///   - interval: the minimum time between two writes.
     ///   - logger: where successes (info) and failures (error) are reported.
-    public init(store: MetricStore, path: String, interval: Duration, logger: Logger) {
+    ///   - threadPool: where the image is assembled and written, away from the event loops.
+    public init(store: MetricStore, path: String, interval: Duration, logger: Logger, threadPool: NIOThreadPool = .singleton) {
+        self.init(store: store, path: path, interval: interval, logger: logger, threadPool: threadPool) { bytes, path in
+            try PersistenceFile.write(bytes, to: path)
+        }
+    }
+
+    init(
+        store: MetricStore,
+        path: String,
+        interval: Duration,
+        logger: Logger,
+        threadPool: NIOThreadPool = .singleton,
+        writeFile: @escaping @Sendable ([UInt8], String) throws -> Void
+    ) {
         self.store = store
         self.path = path
         self.interval = interval
         self.logger = logger
         self.initialGeneration = store.generation
+        self.threadPool = threadPool
+        self.writeFile = writeFile
     }
 
     /// Restores the store from `path` before serving.
@@ -51,22 +75,26 @@ public struct PersistenceService: Service {
             let generation = self.store.generation
             if generation != persisted && clock.now - lastWrite >= self.interval {
                 lastWrite = clock.now
-                if self.persist() {
+                if await self.persist() {
                     persisted = generation
                 }
             }
         }
         // Always write on shutdown, as upstream does: the file then reflects exactly what was served last.
-        self.persist()
+        await self.persist()
     }
 
-    /// Writes the store now; false (and an error log) when the file could not be written.
+    /// Writes the store now, on the thread pool; false (and an error log) when the file could not be written.
     @discardableResult
-    public func persist() -> Bool {
-        let bytes = self.store.persistenceImage()
+    public func persist() async -> Bool {
+        let (store, path, writeFile) = (self.store, self.path, self.writeFile)
         do {
-            try PersistenceFile.write(bytes, to: self.path)
-            self.logger.info("metrics persisted", metadata: ["file": "\(self.path)", "bytes": "\(bytes.count)"])
+            let count = try await self.threadPool.runIfActive {
+                let bytes = store.persistenceImage()
+                try writeFile(bytes, path)
+                return bytes.count
+            }
+            self.logger.info("metrics persisted", metadata: ["file": "\(self.path)", "bytes": "\(count)"])
             return true
         } catch {
             self.logger.error("error persisting metrics", metadata: ["file": "\(self.path)", "error": "\(error)"])

@@ -47,9 +47,7 @@ struct SeriesEntry: Sendable {
     func appendProtobufField(to buffer: inout [UInt8]) {
         self.storage.withUnsafeBufferPointer { storage in
             let message = UnsafeBufferPointer(rebasing: storage[Int(self.protobufStart)...])
-            buffer.append(4 << 3 | 2)
-            DelimitedFrameReader.appendVarint(UInt64(message.count), to: &buffer)
-            buffer.append(contentsOf: message)
+            WireWriter.appendLengthDelimited(WireField.MetricFamily.metric, message, to: &buffer)
         }
     }
 
@@ -64,7 +62,7 @@ struct SeriesEntry: Sendable {
                 // A LabelPair is name (1) then value (2); an absent value is the empty string.
                 var fields = WireFieldReader(pair)
                 while !fields.isAtEnd, let field = try? fields.field() {
-                    if field.number == 2, case .bytes(let value) = field.value {
+                    if field.number == WireField.LabelPair.value, case .bytes(let value) = field.value {
                         values.append(contentsOf: value)
                     }
                 }
@@ -90,7 +88,8 @@ struct SeriesEntry: Sendable {
     private static func labelFields(of message: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) -> Int {
         var reader = WireFieldReader(message)
         var length = 0
-        while !reader.isAtEnd, let field = try? reader.field(), field.number == 1, case .bytes(let pair) = field.value {
+        while !reader.isAtEnd, let field = try? reader.field(), field.number == WireField.Metric.label, case .bytes(let pair) = field.value
+        {
             body(pair)
             length = reader.position
         }
@@ -111,6 +110,9 @@ struct FamilyPart: Sendable {
     var time: Timestamp
     /// Whether the family or a label name is not a legacy name (see ``MergedFamily/escapingSources``).
     var needsEscaping = false
+    /// The escaped identities of the series with a label name that is not a legacy name, by position (see
+    /// ``StoreState/escapedIdentities(for:codec:)``); empty for almost every family.
+    var escaped: [Int: [SeriesIdentity]] = [:]
 }
 
 /// Everything the store knows about one family name across groups.
@@ -121,6 +123,9 @@ struct FamilyIndex: Sendable {
     /// How many series of each identity exist; more than one is an inconsistency (only possible after
     /// unchecked writes or failed-push bookkeeping).
     var owners: [SeriesIdentity: Int] = [:]
+    /// How many series have each identity once escaped, for series with a label name that is not a legacy
+    /// name only: a series without one is the same under every scheme, so ``owners`` covers it.
+    var escapedOwners: [EscapedSeries: Int] = [:]
     /// The merged, sorted view for scrapes; nil when a part changed since it was built.
     var merged: MergedFamily?
     /// The store's generation at the family's last change: a view merged from a copy of the state is
@@ -157,7 +162,12 @@ struct StoredGroup: Sendable {
 struct StoreState: Sendable {
     var groups: [GroupingKey: StoredGroup] = [:]
     var index: [String: FamilyIndex] = [:]
+    /// The family names of ``index`` that are not legacy names, by the name each escaping scheme writes them
+    /// as, so a push finds names it would collide with once escaped without looking at every family.
+    var escapedNames: [EscapedName: Set<String>] = [:]
     let own: [String: OwnFamily]
+    /// Whether label names may be UTF-8 (see ``isValidLabelName(_:utf8Names:)``).
+    let utf8Names: Bool
     /// Bumped on every change; persistence and the exposition cache key off it.
     var generation: UInt64 = 0
     /// Series and parts visited by writes and checks since the counter was last read; tests use it to
@@ -178,17 +188,30 @@ struct StoreState: Sendable {
         }
     }
 
-    init(own: [OwnFamily]) {
-        self.own = Dictionary(own.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+    init(own: [OwnFamily], utf8Names: Bool = false) {
+        self.init(own: Dictionary(own.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last }), utf8Names: utf8Names)
+    }
+
+    init(own: [String: OwnFamily], utf8Names: Bool) {
+        self.own = own
+        self.utf8Names = utf8Names
     }
 
     // MARK: Writing
 
     /// Replaces (or adds) one family of a group, keeping the indexes in step.
     ///
-    /// - Parameter entries: the family's series as ``entries(for:codec:)`` encodes them; computed before
-    ///   taking the store's lock, since encoding is the expensive part of a write.
-    mutating func write(_ family: MetricFamily, entries: [SeriesEntry], time: Timestamp, to key: GroupingKey) {
+    /// - Parameters:
+    ///   - entries: the family's series as ``entries(for:codec:)`` encodes them; computed before taking the
+    ///     store's lock, since encoding is the expensive part of a write.
+    ///   - escaped: the series' identities once escaped, as ``escapedIdentities(for:codec:)`` computes them.
+    mutating func write(
+        _ family: MetricFamily,
+        entries: [SeriesEntry],
+        escaped: [Int: [SeriesIdentity]] = [:],
+        time: Timestamp,
+        to key: GroupingKey
+    ) {
         if let old = self.index[family.name]?.parts[key], Self.sameSeries(old.entries, entries) {
             // The common re-push of the same series: ownership does not change, so the owner counts are
             // left alone instead of being decremented and incremented again.
@@ -202,8 +225,21 @@ struct StoreState: Sendable {
             }
         } else {
             self.remove(family: family.name, from: key)
+            if self.index[family.name] == nil {
+                for form in EscapedName.forms(of: family.name) {
+                    self.escapedNames[form, default: []].insert(family.name)
+                }
+            }
             for entry in entries {
                 self.index[family.name, default: FamilyIndex()].owners[entry.identity, default: 0] += 1
+            }
+            for identities in escaped.values {
+                for (scheme, identity) in identities.enumerated() {
+                    self.index[family.name, default: FamilyIndex()].escapedOwners[
+                        EscapedSeries(scheme: scheme, identity: identity),
+                        default: 0
+                    ] += 1
+                }
             }
             self.work += entries.count
             self.index[family.name, default: FamilyIndex()].typeCounts[family.type, default: 0] += 1
@@ -215,7 +251,8 @@ struct StoreState: Sendable {
             entries: entries,
             unknownFields: family.unknownFields,
             time: time,
-            needsEscaping: family.needsEscaping
+            needsEscaping: family.needsEscaping,
+            escaped: escaped
         )
         self.generation &+= 1
         self.index[family.name]?.merged = nil
@@ -244,9 +281,25 @@ struct StoreState: Sendable {
                 self.index[name]?.owners.removeValue(forKey: entry.identity)
             }
         }
+        for identities in part.escaped.values {
+            for (scheme, identity) in identities.enumerated() {
+                let escaped = EscapedSeries(scheme: scheme, identity: identity)
+                if let count = self.index[name]?.escapedOwners[escaped], count > 1 {
+                    self.index[name]?.escapedOwners[escaped] = count - 1
+                } else {
+                    self.index[name]?.escapedOwners.removeValue(forKey: escaped)
+                }
+            }
+        }
         self.generation &+= 1
         if self.index[name]?.parts.isEmpty == true {
             self.index.removeValue(forKey: name)
+            for form in EscapedName.forms(of: name) {
+                self.escapedNames[form]?.remove(name)
+                if self.escapedNames[form]?.isEmpty == true {
+                    self.escapedNames.removeValue(forKey: form)
+                }
+            }
         } else {
             self.index[name]?.merged = nil
             self.index[name]?.version = self.generation
@@ -268,6 +321,24 @@ struct StoreState: Sendable {
     static func entries(for family: MetricFamily, codec: ProtobufCodec) -> [SeriesEntry] {
         let encoded = codec.encodeMetrics(family.metrics)
         return zip(family.metrics, encoded).map { Self.entry(for: $0, family: family.name, protobuf: $1) }
+    }
+
+    /// For each series of `family` with a label name that is not a legacy name, by position: its identity once
+    /// the label names are escaped, for each of ``escapingSchemes`` in order. Two series that differ only in
+    /// such names (`{a-b="1"}` and `{a_b="1"}`) are one series in an escaped exposition.
+    static func escapedIdentities(for family: MetricFamily, codec: ProtobufCodec) -> [Int: [SeriesIdentity]] {
+        var result: [Int: [SeriesIdentity]] = [:]
+        for (position, metric) in family.metrics.enumerated()
+        where metric.labels.contains(where: { !NameEscapingScheme.isLegacyName($0.name) }) {
+            result[position] = Self.escapingSchemes.map { scheme in
+                var labels = metric.labels.map { LabelPair(name: scheme.exposed($0.name), value: $0.value) }
+                labels.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+                // Encoded like a stored series, so the identity compares with theirs.
+                let encoded = codec.encodeMetric(Metric(labels: labels, value: .none))
+                return SeriesEntry(text: [], protobuf: encoded).identity
+            }
+        }
+        return result
     }
 
     static func entry(for metric: Metric, family: String, protobuf: [UInt8]) -> SeriesEntry {
@@ -373,16 +444,15 @@ struct StoreState: Sendable {
     static func message(name: String, part: FamilyPart) -> [UInt8] {
         var message: [UInt8] = []
         message.reserveCapacity(part.entries.reduce(name.utf8.count + (part.help?.utf8.count ?? 0) + 16) { $0 + $1.protobuf.count + 4 })
-        ExpositionAssembler.appendBytesField(1, name.utf8, to: &message)
-        if let help = part.help { ExpositionAssembler.appendBytesField(2, help.utf8, to: &message) }
-        message.append(0x18)
-        DelimitedFrameReader.appendVarint(UInt64(part.type.rawValue), to: &message)
+        WireWriter.appendLengthDelimited(WireField.MetricFamily.name, name.utf8, to: &message)
+        if let help = part.help { WireWriter.appendLengthDelimited(WireField.MetricFamily.help, help.utf8, to: &message) }
+        WireWriter.appendVarintField(WireField.MetricFamily.type, UInt64(part.type.rawValue), to: &message)
         for entry in part.entries {
             entry.appendProtobufField(to: &message)
         }
-        if let unit = part.unit { ExpositionAssembler.appendBytesField(5, unit.utf8, to: &message) }
+        if let unit = part.unit { WireWriter.appendLengthDelimited(WireField.MetricFamily.unit, unit.utf8, to: &message) }
         for field in part.unknownFields.fields {
-            DelimitedFrameReader.appendVarint(UInt64(field.number) << 3 | UInt64(field.wireType), to: &message)
+            WireWriter.appendTag(field.number, rawWireType: field.wireType, to: &message)
             message.append(contentsOf: field.payload)
         }
         return message
@@ -407,4 +477,10 @@ struct StoreState: Sendable {
         family.unknownFields = part.unknownFields
         return family
     }
+}
+
+/// A series' identity once escaped with one of ``StoreState/escapingSchemes`` (by position).
+struct EscapedSeries: Hashable, Sendable {
+    var scheme: Int
+    var identity: SeriesIdentity
 }

@@ -23,14 +23,18 @@ private func key(_ pairs: (String, String)...) -> GroupingKey {
     GroupingKey(pairs.map { LabelPair(name: $0.0, value: $0.1) })
 }
 
-private func makeStore(checked: Bool = true, own: [OwnFamily] = []) -> (MetricStore, TestClock) {
+private func makeStore(checked: Bool = true, own: [OwnFamily] = [], utf8Names: Bool = false) -> (MetricStore, TestClock) {
     let clock = TestClock()
-    let store = MetricStore(options: .init(checkConsistency: checked, ownFamilies: own), now: { clock.now })
+    let store = MetricStore(options: .init(checkConsistency: checked, ownFamilies: own, utf8Names: utf8Names), now: { clock.now })
     return (store, clock)
 }
 
 private func textExposition(_ store: MetricStore, own: [MetricFamily] = []) throws -> String {
     String(decoding: try store.exposition(.text, own: own).get().bytes, as: UTF8.self)
+}
+
+private func gauge(_ name: String, labels: [(String, String)] = []) -> MetricFamily {
+    MetricFamily(name: name, type: .gauge, metrics: [Metric(labels: labels.map { LabelPair(name: $0.0, value: $0.1) }, value: .gauge(1))])
 }
 
 private func pushError(_ body: () throws -> Void) -> String? {
@@ -185,8 +189,13 @@ struct MetricStoreTests {
     @Test func repushingTheSameGroupIsNotADuplicate() throws {
         let (store, _) = makeStore()
         for replace in [true, false, true] {
-            try store.push(PushRequest(key: key(("job", "a")), families: families("foo{x=\"1\"} 1\n"), replace: replace))
+            #expect(
+                pushError { try store.push(PushRequest(key: key(("job", "a")), families: families("foo{x=\"1\"} 1\n"), replace: replace)) }
+                    == nil
+            )
         }
+        #expect(try textExposition(store).contains("# TYPE foo untyped\nfoo{instance=\"\",job=\"a\",x=\"1\"} 1\n# HELP"))
+        #expect(store.snapshot().first?.lastPushSuccessful == true)
     }
 
     @Test(arguments: [
@@ -219,7 +228,8 @@ struct MetricStoreTests {
     @Test func summaryBucketSuffixIsAllowed() throws {
         let (store, _) = makeStore()
         try store.push(PushRequest(key: key(("job", "a")), families: families("# TYPE s summary\ns_count 1\ns_sum 1\n"), replace: true))
-        try store.push(PushRequest(key: key(("job", "b")), families: families("s_bucket 1\n"), replace: true))
+        #expect(pushError { try store.push(PushRequest(key: key(("job", "b")), families: families("s_bucket 1\n"), replace: true)) } == nil)
+        #expect(try textExposition(store).contains("# TYPE s_bucket untyped\ns_bucket{instance=\"\",job=\"b\"} 1\n"))
     }
 
     @Test func rejectsExplicitQuantileAndReservedLabelNames() throws {
@@ -237,6 +247,153 @@ struct MetricStoreTests {
             pushError { try store.push(PushRequest(key: key(("job", "a")), families: families("x{__y=\"1\"} 1\n"), replace: true)) }
         )
         #expect(reserved.hasSuffix("has a label with an invalid name: __y"))
+    }
+
+    // MARK: Names as they are exposed
+
+    @Test(arguments: [
+        // Each scheme the gateway serves (escaping=underscores, dots, values) can map two names to one.
+        ("a-b", "a_b", "collected metric named \"a_b\" collides with previously collected metric named \"a-b\" after escaping=underscores"),
+        ("a_b", "a-b", "collected metric named \"a-b\" collides with previously collected metric named \"a_b\" after escaping=underscores"),
+        ("a/b", "a-b", "collected metric named \"a-b\" collides with previously collected metric named \"a/b\" after escaping=underscores"),
+        ("a__b", "a-b", "collected metric named \"a-b\" collides with previously collected metric named \"a__b\" after escaping=dots"),
+        (
+            "U__a_2d_b", "a-b",
+            "collected metric named \"a-b\" collides with previously collected metric named \"U__a_2d_b\" after escaping=values"
+        ),
+    ])
+    func rejectsFamiliesThatCollideOnceEscaped(existing: String, pushed: String, message: String) throws {
+        let (store, clock) = makeStore()
+        try store.push(PushRequest(key: key(("job", "a")), families: [gauge(existing)], replace: true))
+        clock.advance(seconds: 5)
+        let error = pushError { try store.push(PushRequest(key: key(("job", "b")), families: [gauge(pushed)], replace: true)) }
+        #expect(error == "pushed metrics are invalid or inconsistent with existing metrics: \(message)")
+        // Recorded like any other failed check, and the scrape still has the first family, in every scheme.
+        let failed = try #require(store.snapshot().first { $0.key == key(("job", "b")) })
+        #expect(failed.families.map(\.family.name) == ["push_failure_time_seconds", "push_time_seconds"])
+        #expect(failed.families[0].family.metrics.first?.value == .gauge(1_700_000_005.5))
+        for scheme in NameEscapingScheme.allCases {
+            let text = String(decoding: try store.exposition(.text, escaping: scheme).get().bytes, as: UTF8.self)
+            #expect(text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.count == 3, "\(scheme): \(text)")
+        }
+    }
+
+    @Test func rejectsFamiliesThatCollideOnceEscapedWithinOnePush() throws {
+        let (store, _) = makeStore()
+        let error = try #require(
+            pushError { try store.push(PushRequest(key: key(("job", "a")), families: [gauge("a_b"), gauge("a-b")], replace: true)) }
+        )
+        #expect(error.hasSuffix("after escaping=underscores"))
+        #expect(store.snapshot().first?.families.map(\.family.name) == ["push_failure_time_seconds", "push_time_seconds"])
+    }
+
+    @Test func aFamilyReplacedInTheSameGroupDoesNotCollide() throws {
+        let (store, _) = makeStore()
+        try store.push(PushRequest(key: key(("job", "a")), families: [gauge("a_b")], replace: true))
+        // PUT removes a_b from the group, so a-b takes its place.
+        try store.push(PushRequest(key: key(("job", "a")), families: [gauge("a-b")], replace: true))
+        #expect(store.snapshot().first?.families.map(\.family.name) == ["a-b", "push_failure_time_seconds", "push_time_seconds"])
+        // POST keeps a-b, so a_b would collide with it.
+        #expect(pushError { try store.push(PushRequest(key: key(("job", "a")), families: [gauge("a_b")], replace: false)) } != nil)
+    }
+
+    @Test func rejectsAFamilyCollidingWithAnOwnFamilyOnceEscaped() throws {
+        let (store, _) = makeStore(own: [OwnFamily(name: "go_goroutines", type: .gauge, help: "Goroutines.")])
+        let error = pushError { try store.push(PushRequest(key: key(("job", "a")), families: [gauge("go-goroutines")], replace: true)) }
+        #expect(
+            error
+                == "pushed metrics are invalid or inconsistent with existing metrics: collected metric named \"go-goroutines\" collides with previously collected metric named \"go_goroutines\" after escaping=underscores"
+        )
+    }
+
+    @Test func rejectsLabelNamesThatCollideOnceEscaped() throws {
+        let (store, _) = makeStore(utf8Names: true)
+        let family = gauge("m", labels: [("a-b", "1"), ("a_b", "2")])
+        let error = try #require(pushError { try store.push(PushRequest(key: key(("job", "a")), families: [family], replace: true)) })
+        #expect(error.hasSuffix("has two or more labels with the same name after escaping=underscores: a_b"))
+    }
+
+    @Test(arguments: [
+        // Legacy names only, as upstream's default validation.
+        ("1-bad", false, false), ("a-b", false, false), ("a.b", false, false), ("a:b", false, false), ("", false, false),
+        ("__x", false, false), ("a_b", false, true), ("_x", false, true),
+        // With --push.enable-utf8-names: any name that is not reserved, nor reserved once escaped with underscores.
+        ("1-bad", true, false), ("äö", true, false), ("__x", true, false), ("", true, false), ("a-b", true, true), ("a.b", true, true),
+        ("ä", true, true), ("_x", true, true), ("1x", true, true), ("-x", true, true),
+    ])
+    func validatesLabelNames(name: String, utf8Names: Bool, valid: Bool) throws {
+        let (store, _) = makeStore(utf8Names: utf8Names)
+        let family = gauge("m", labels: [(name, "v")])
+        let error = pushError { try store.push(PushRequest(key: key(("job", "a")), families: [family], replace: true)) }
+        if valid {
+            #expect(error == nil)
+        } else {
+            #expect(error?.hasSuffix("} has a label with an invalid name: \(name)") == true, "\(String(describing: error))")
+        }
+    }
+
+    @Test(arguments: [
+        // Across groups, within one push, with the escaped series first or second.
+        ([("a-b", "1")], [("a_b", "1")], true),
+        ([("a_b", "1")], [("a-b", "1")], true),
+        ([("a-b", "1")], [("a/b", "1")], true),
+        ([("a.b", "1")], [("a__dot__b", "1")], false),
+    ])
+    func rejectsSeriesThatAreTheSameOnceEscaped(first: [(String, String)], second: [(String, String)], collides: Bool) throws {
+        // Grouping labels that differ only in such names make two groups expose the same series.
+        let (store, _) = makeStore(utf8Names: true)
+        let one = GroupingKey([LabelPair(name: "job", value: "j")] + first.map { LabelPair(name: $0.0, value: $0.1) })
+        let two = GroupingKey([LabelPair(name: "job", value: "j")] + second.map { LabelPair(name: $0.0, value: $0.1) })
+        try store.push(PushRequest(key: one, families: [gauge("m")], replace: true))
+        let error = pushError { try store.push(PushRequest(key: two, families: [gauge("m")], replace: true)) }
+        if collides {
+            #expect(error?.hasSuffix("was collected before with the same name and label values after escaping=underscores") == true)
+        } else {
+            #expect(error == nil)
+        }
+        let (single, _) = makeStore(utf8Names: true)
+        let both = MetricFamily(
+            name: "m",
+            type: .gauge,
+            metrics: [first, second].map { Metric(labels: $0.map { LabelPair(name: $0.0, value: $0.1) }, value: .gauge(1)) }
+        )
+        let within = pushError { try single.push(PushRequest(key: key(("job", "j")), families: [both], replace: true)) }
+        #expect((within != nil) == collides, "\(String(describing: within))")
+    }
+
+    @Test func aSeriesTheSameOnceEscapedMayReplaceItselfInItsGroup() throws {
+        let (store, _) = makeStore(utf8Names: true)
+        for _ in 0..<2 {
+            #expect(
+                pushError {
+                    try store.push(PushRequest(key: key(("job", "j")), families: [gauge("m", labels: [("a-b", "1")])], replace: true))
+                } == nil
+            )
+        }
+        #expect(
+            pushError { try store.push(PushRequest(key: key(("job", "j")), families: [gauge("m", labels: [("a_b", "1")])], replace: true)) }
+                == nil
+        )
+        #expect(
+            pushError {
+                try store.push(PushRequest(key: key(("job", "j")), families: [gauge("m", labels: [("a-b", "1")])], replace: false))
+            } == nil
+        )
+    }
+
+    @Test(arguments: [true, false])
+    func rejectsAFamilyWithAnEmptyName(checked: Bool) throws {
+        let (store, _) = makeStore(checked: checked)
+        let error = pushError { try store.push(PushRequest(key: key(("job", "a")), families: [gauge("")], replace: true)) }
+        #expect(error == "pushed metrics are invalid or inconsistent with existing metrics: collected metric family has an empty name")
+        let text = try textExposition(store)
+        #expect(text.contains("# TYPE push_time_seconds gauge\n") && !text.contains("# TYPE \"\""))
+    }
+
+    @Test func aRestoredFamilyWithAnEmptyNameIsNeverExposed() throws {
+        let (store, _) = makeStore()
+        store.restore([MetricGroupSnapshot(key: key(("job", "a")), families: [.init(family: gauge(""), time: Timestamp(seconds: 1))])])
+        #expect(throws: ExpositionError(message: "collected metric family has an empty name")) { try store.exposition(.text).get() }
     }
 
     @Test func rejectsValueNotMatchingTheFamilyType() throws {
@@ -532,7 +689,7 @@ struct MetricStoreTests {
 
 struct ExpositionEscapingTests {
     @Test func escapesUTF8NamesUnlessAllowed() throws {
-        let store = MetricStore(now: { Timestamp(seconds: 1) })
+        let store = MetricStore(options: .init(utf8Names: true), now: { Timestamp(seconds: 1) })
         let family = MetricFamily(
             name: "my.metric",
             type: .gauge,

@@ -2,6 +2,7 @@ import Logging
 import PushgatewayCore
 import ServiceLifecycle
 import ServiceLifecycleTestKit
+import Synchronization
 import Testing
 
 @testable import PushgatewayStorage
@@ -155,6 +156,24 @@ struct PersistenceTests {
             }
         }
         #expect(try PersistenceFile.decode(readBytes(path)) == store.snapshot())
+    }
+
+    @Test func writesOffTheCallersThread() async throws {
+        // Swift concurrency runs on the event loops in the gateway: a write on the caller's thread blocks one.
+        final class Writer: Sendable {
+            let thread = Mutex<pthread_t?>(nil)
+        }
+        let writer = Writer()
+        let store = try populatedStore()
+        let service = PersistenceService(store: store, path: "unused", interval: .seconds(1), logger: Logger(label: "test")) { bytes, _ in
+            let decoded = try PersistenceFile.decode(bytes)
+            #expect(decoded == store.snapshot())
+            writer.thread.withLock { $0 = pthread_self() }
+        }
+        let caller = pthread_self()
+        #expect(await service.persist())
+        let thread = try #require(writer.thread.withLock { $0 })
+        #expect(pthread_equal(thread, caller) == 0)
     }
 
     @Test func writesAfterAChangeOncePerInterval() async throws {

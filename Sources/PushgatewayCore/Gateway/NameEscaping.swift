@@ -66,6 +66,17 @@ extension NameEscapingScheme {
         return String(decoding: escaped, as: UTF8.self)
     }
 
+    /// A metric or label name as an exposition in this scheme writes it: a legacy name as it is (upstream's
+    /// `EscapeMetricFamily` escapes only the others, even for `dots`), any other name escaped.
+    package func exposed(_ name: String) -> String {
+        self == .allowUTF8 || TextFormatEncoder.isLegacyName(name) ? name : self.escape(name)
+    }
+
+    /// Whether `name` is a legacy metric name (`[a-zA-Z_:][a-zA-Z0-9_:]*`), which no scheme escapes.
+    package static func isLegacyName(_ name: String) -> Bool {
+        TextFormatEncoder.isLegacyName(name)
+    }
+
     /// Upstream's `isValidLegacyRune`: a letter, `_`, `:`, or a digit anywhere but at byte offset 0.
     private static func isLegacyScalar(_ scalar: Unicode.Scalar, atByteOffset offset: Int) -> Bool {
         scalar.isASCII && LegacyName.isNameByte(UInt8(scalar.value), first: offset == 0, allowColon: true)

@@ -116,7 +116,7 @@ public struct ProtobufCodec: Sendable {
             for family in families {
                 let message = builder.family(family)
                 let size = CProtobuf_packedSizeOfMetricFamily(message)
-                DelimitedFrameReader.appendVarint(UInt64(size), to: &buffer)
+                WireWriter.appendVarint(UInt64(size), to: &buffer)
                 Self.pack(message, size: size, to: &buffer)
                 builder.reset()
             }
@@ -144,14 +144,7 @@ public struct ProtobufCodec: Sendable {
                     let size = CProtobuf_packedSizeOfMetricFamily(message)
                     // Never past the reservation, even if the bound were wrong: the rest is appended below.
                     guard size <= bound - count - 10 else { break }
-                    var length = UInt64(size)
-                    while length >= 0x80 {
-                        base[count] = UInt8(truncatingIfNeeded: length) | 0x80
-                        length >>= 7
-                        count += 1
-                    }
-                    base[count] = UInt8(length)
-                    count += 1
+                    count += WireWriter.writeVarint(UInt64(size), to: UnsafeMutableBufferPointer(rebasing: output[count...]))
                     count += CProtobuf_packMetricFamily(message, base + count)
                     builder.reset()
                     packed += 1
