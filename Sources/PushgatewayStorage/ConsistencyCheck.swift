@@ -182,7 +182,7 @@ extension StoreState {
     /// A legacy name is never escaped, so it can only meet the escaped form of a name that is not legacy; the
     /// index ``escapedNames`` finds those in O(1), and ``WrittenNames`` those of the same write.
     private func escapedCollision(name: String, written: WrittenNames, exposes: (String) -> Bool) -> String? {
-        let legacy = NameEscapingScheme.isLegacyName(name)
+        let legacy = LegacyName.isValidMetricName(name)
         for scheme in Self.escapingSchemes {
             let exposed = scheme.exposed(name)
             let key = EscapedName(scheme: scheme, name: exposed)
@@ -299,7 +299,7 @@ extension StoreState {
             if case .summary = metric.value, label.name == "quantile" {
                 return "\(prefix) must not have an explicit \"quantile\" label"
             }
-            needsEscaping = needsEscaping || !NameEscapingScheme.isLegacyName(label.name)
+            needsEscaping = needsEscaping || !LegacyName.isValidMetricName(label.name)
             previous = label.name
         }
         if needsEscaping {
@@ -366,12 +366,18 @@ extension StoreState {
         case .gauge(let value): parts.append("gauge:{value:\(number(value))}")
         case .untyped(let value): parts.append("untyped:{value:\(number(value))}")
         case .summary(let summary):
-            let quantiles = summary.quantiles.map { " quantile:{quantile:\(number($0.quantile)) value:\(number($0.value))}" }.joined()
-            parts.append("summary:{sample_count:\(summary.sampleCount) sample_sum:\(number(summary.sampleSum))\(quantiles)}")
+            // Go prints only the fields that are set (a text push sets them only from `_count`/`_sum` lines).
+            var fields: [String] = []
+            if summary.hasSampleCount { fields.append("sample_count:\(summary.sampleCount)") }
+            if summary.hasSampleSum { fields.append("sample_sum:\(number(summary.sampleSum))") }
+            fields += summary.quantiles.map { "quantile:{quantile:\(number($0.quantile)) value:\(number($0.value))}" }
+            parts.append("summary:{\(fields.joined(separator: " "))}")
         case .histogram(let histogram):
-            let buckets = histogram.buckets.map { " bucket:{cumulative_count:\($0.cumulativeCount) upper_bound:\(number($0.upperBound))}" }
-                .joined()
-            parts.append("histogram:{sample_count:\(histogram.sampleCount) sample_sum:\(number(histogram.sampleSum))\(buckets)}")
+            var fields: [String] = []
+            if histogram.hasSampleCount { fields.append("sample_count:\(histogram.sampleCount)") }
+            if histogram.hasSampleSum { fields.append("sample_sum:\(number(histogram.sampleSum))") }
+            fields += histogram.buckets.map { "bucket:{cumulative_count:\($0.cumulativeCount) upper_bound:\(number($0.upperBound))}" }
+            parts.append("histogram:{\(fields.joined(separator: " "))}")
         case .none: break
         }
         if let timestamp = metric.timestampMs {
@@ -388,7 +394,7 @@ struct EscapedName: Hashable, Sendable {
 
     /// The forms of `name` under each scheme that changes it, or none for a legacy name (never escaped).
     static func forms(of name: String) -> [EscapedName] {
-        guard !NameEscapingScheme.isLegacyName(name) else { return [] }
+        guard !LegacyName.isValidMetricName(name) else { return [] }
         return StoreState.escapingSchemes.map { EscapedName(scheme: $0, name: $0.exposed(name)) }
     }
 }

@@ -329,7 +329,7 @@ struct StoreState: Sendable {
     static func escapedIdentities(for family: MetricFamily, codec: ProtobufCodec) -> [Int: [SeriesIdentity]] {
         var result: [Int: [SeriesIdentity]] = [:]
         for (position, metric) in family.metrics.enumerated()
-        where metric.labels.contains(where: { !NameEscapingScheme.isLegacyName($0.name) }) {
+        where metric.labels.contains(where: { !LegacyName.isValidMetricName($0.name) }) {
             result[position] = Self.escapingSchemes.map { scheme in
                 var labels = metric.labels.map { LabelPair(name: scheme.exposed($0.name), value: $0.value) }
                 labels.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }

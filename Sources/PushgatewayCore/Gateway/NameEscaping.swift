@@ -69,12 +69,7 @@ extension NameEscapingScheme {
     /// A metric or label name as an exposition in this scheme writes it: a legacy name as it is (upstream's
     /// `EscapeMetricFamily` escapes only the others, even for `dots`), any other name escaped.
     package func exposed(_ name: String) -> String {
-        self == .allowUTF8 || TextFormatEncoder.isLegacyName(name) ? name : self.escape(name)
-    }
-
-    /// Whether `name` is a legacy metric name (`[a-zA-Z_:][a-zA-Z0-9_:]*`), which no scheme escapes.
-    package static func isLegacyName(_ name: String) -> Bool {
-        TextFormatEncoder.isLegacyName(name)
+        self == .allowUTF8 || LegacyName.isValidMetricName(name) ? name : self.escape(name)
     }
 
     /// Upstream's `isValidLegacyRune`: a letter, `_`, `:`, or a digit anywhere but at byte offset 0.

@@ -263,14 +263,6 @@ extension ConformanceCase {
                 .put("/metrics/job/c/x/1", "# TYPE s summary\ns_count 1\n").comparingBody(.gatherError),
                 .put("/metrics/job/c/x/1", "# TYPE h histogram\nh_sum 2\n").comparingBody(.gatherError),
                 .put("/metrics/job/c/x/1", "# TYPE h histogram\nh 2\n").comparingBody(.gatherError),
-            ],
-            knownBugs: [
-                KnownBug(
-                    description: "ConsistencyCheck.describe prints sample_count and sample_sum even when unset; Go prints only "
-                        + "set fields (`summary:{sample_count:1}`, `histogram:{sample_sum:2}`, `histogram:{}`): it should "
-                        + "test hasSampleCount/hasSampleSum",
-                    aspects: [.body(1), .body(2), .body(3)]
-                )
             ]
         ),
         ConformanceCase(
