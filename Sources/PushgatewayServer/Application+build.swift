@@ -71,11 +71,7 @@ public struct PushgatewayApplication: ApplicationProtocol {
         }
         let ownMetrics = OwnMetrics()
         let store = MetricStore(
-            options: .init(
-                checkConsistency: configuration.checkConsistency,
-                ownFamilies: OwnMetrics.declarations,
-                utf8Names: configuration.enableUTF8Names
-            )
+            options: .init(checkConsistency: configuration.checkConsistency, ownFamilies: OwnMetrics.declarations)
         )
         self.services = try Self.persistence(for: store, configuration: configuration, logger: logger)
         let quit = QuitTrigger()

@@ -42,7 +42,7 @@ extension StoreState {
     /// Every group is checked, in grouping-key order, against the groups before it, by the same rules a push
     /// is checked with.
     func validateAll() -> String? {
-        var replay = StoreState(own: self.own, utf8Names: self.utf8Names)
+        var replay = StoreState(own: self.own)
         var errors: [String] = []
         var reported = Set<String>()
         for key in self.groups.keys.sorted() {
@@ -293,7 +293,7 @@ extension StoreState {
             if label.name == previous {
                 return "\(prefix) has two or more labels with the same name: \(label.name)"
             }
-            if !Self.isValidLabelName(label.name, utf8Names: self.utf8Names) {
+            if !Self.isValidLabelName(label.name) {
                 return "\(prefix) has a label with an invalid name: \(label.name)"
             }
             if case .summary = metric.value, label.name == "quantile" {
@@ -318,28 +318,15 @@ extension StoreState {
 
     /// Whether `name` may be a label name.
     ///
-    /// Without `--push.enable-utf8-names` a label name must be a legacy label name (`[a-zA-Z_][a-zA-Z0-9_]*`),
-    /// as upstream's legacy validation; the text parser and the grouping path apply the same rule, and a
-    /// protobuf push must not get around it. With it, any non-empty name will do (Swift strings are valid
-    /// UTF-8). Either way a name must not start with the reserved `__`, and (with UTF-8 names) neither may its
-    /// form escaped with underscores, upstream's default scheme and the one a scraper without UTF-8 support
-    /// gets: `1-bad` would reach it as `__bad`, a label Prometheus drops as internal. The dots and values
-    /// schemes are not looked at: they are reversible, and a scraper that asks for them unescapes the names.
-    static func isValidLabelName(_ name: String, utf8Names: Bool) -> Bool {
-        if name.utf8.starts(with: "__".utf8) {
-            return false
-        }
-        guard utf8Names else {
-            var first = true
-            for byte in name.utf8 {
-                let lower = byte | 0x20
-                let valid = (lower >= 0x61 && lower <= 0x7A) || byte == 0x5F || (!first && byte >= 0x30 && byte <= 0x39)
-                guard valid else { return false }
-                first = false
-            }
-            return !first
-        }
-        return !name.isEmpty && !NameEscapingScheme.underscores.escape(name).utf8.starts(with: "__".utf8)
+    /// Upstream (since 1.11.2) validates the label names of protobuf pushes as UTF-8 whatever
+    /// `--push.enable-utf8-names` says (the flag governs the text parser and the grouping path), and refuses
+    /// the reserved `__` prefix. On top of that, the name's form escaped with underscores, upstream's default
+    /// scheme and the one every scraper without UTF-8 support gets, must not be reserved either: `1-bad` would
+    /// reach it as `__bad`, a label Prometheus drops as internal. The dots and values schemes are not looked
+    /// at: they are reversible, and a scraper that asks for them unescapes the names.
+    static func isValidLabelName(_ name: String) -> Bool {
+        !name.isEmpty && !name.utf8.starts(with: "__".utf8)
+            && !NameEscapingScheme.underscores.escape(name).utf8.starts(with: "__".utf8)
     }
 
     /// Whether a metric carries the value message its family type requires. Upstream checks the five

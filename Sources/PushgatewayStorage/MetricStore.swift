@@ -20,14 +20,11 @@ public final class MetricStore: Sendable {
         public var checkConsistency: Bool
         /// The gateway's own families (upstream's predefinedHelp and types).
         public var ownFamilies: [OwnFamily]
-        /// `--push.enable-utf8-names`: label names need not be legacy names, only unreserved (also once escaped).
-        public var utf8Names: Bool
 
         /// Creates options.
-        public init(checkConsistency: Bool = true, ownFamilies: [OwnFamily] = [], utf8Names: Bool = false) {
+        public init(checkConsistency: Bool = true, ownFamilies: [OwnFamily] = []) {
             self.checkConsistency = checkConsistency
             self.ownFamilies = ownFamilies
-            self.utf8Names = utf8Names
         }
     }
 
@@ -49,7 +46,7 @@ public final class MetricStore: Sendable {
     public init(options: Options = Options(), now: @escaping @Sendable () -> Timestamp = MetricStore.systemTime) {
         self.options = options
         self.now = now
-        self.state = Mutex(StoreState(own: options.ownFamilies, utf8Names: options.utf8Names))
+        self.state = Mutex(StoreState(own: options.ownFamilies))
     }
 
     /// The wall clock as a protobuf timestamp.

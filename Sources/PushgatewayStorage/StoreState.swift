@@ -166,8 +166,6 @@ struct StoreState: Sendable {
     /// as, so a push finds names it would collide with once escaped without looking at every family.
     var escapedNames: [EscapedName: Set<String>] = [:]
     let own: [String: OwnFamily]
-    /// Whether label names may be UTF-8 (see ``isValidLabelName(_:utf8Names:)``).
-    let utf8Names: Bool
     /// Bumped on every change; persistence and the exposition cache key off it.
     var generation: UInt64 = 0
     /// Series and parts visited by writes and checks since the counter was last read; tests use it to
@@ -188,13 +186,12 @@ struct StoreState: Sendable {
         }
     }
 
-    init(own: [OwnFamily], utf8Names: Bool = false) {
-        self.init(own: Dictionary(own.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last }), utf8Names: utf8Names)
+    init(own: [OwnFamily]) {
+        self.init(own: Dictionary(own.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last }))
     }
 
-    init(own: [String: OwnFamily], utf8Names: Bool) {
+    init(own: [String: OwnFamily]) {
         self.own = own
-        self.utf8Names = utf8Names
     }
 
     // MARK: Writing

@@ -23,9 +23,9 @@ private func key(_ pairs: (String, String)...) -> GroupingKey {
     GroupingKey(pairs.map { LabelPair(name: $0.0, value: $0.1) })
 }
 
-private func makeStore(checked: Bool = true, own: [OwnFamily] = [], utf8Names: Bool = false) -> (MetricStore, TestClock) {
+private func makeStore(checked: Bool = true, own: [OwnFamily] = []) -> (MetricStore, TestClock) {
     let clock = TestClock()
-    let store = MetricStore(options: .init(checkConsistency: checked, ownFamilies: own, utf8Names: utf8Names), now: { clock.now })
+    let store = MetricStore(options: .init(checkConsistency: checked, ownFamilies: own), now: { clock.now })
     return (store, clock)
 }
 
@@ -307,22 +307,20 @@ struct MetricStoreTests {
     }
 
     @Test func rejectsLabelNamesThatCollideOnceEscaped() throws {
-        let (store, _) = makeStore(utf8Names: true)
+        let (store, _) = makeStore()
         let family = gauge("m", labels: [("a-b", "1"), ("a_b", "2")])
         let error = try #require(pushError { try store.push(PushRequest(key: key(("job", "a")), families: [family], replace: true)) })
         #expect(error.hasSuffix("has two or more labels with the same name after escaping=underscores: a_b"))
     }
 
     @Test(arguments: [
-        // Legacy names only, as upstream's default validation.
-        ("1-bad", false, false), ("a-b", false, false), ("a.b", false, false), ("a:b", false, false), ("", false, false),
-        ("__x", false, false), ("a_b", false, true), ("_x", false, true),
-        // With --push.enable-utf8-names: any name that is not reserved, nor reserved once escaped with underscores.
-        ("1-bad", true, false), ("äö", true, false), ("__x", true, false), ("", true, false), ("a-b", true, true), ("a.b", true, true),
-        ("ä", true, true), ("_x", true, true), ("1x", true, true), ("-x", true, true),
+        // Any UTF-8 name that is not reserved, nor reserved once escaped with underscores (as upstream's
+        // 1.11.2 and later validate protobuf label names, with or without --push.enable-utf8-names).
+        ("1-bad", false), ("äö", false), ("__x", false), ("", false), ("a-b", true), ("a.b", true), ("a:b", true),
+        ("ä", true), ("_x", true), ("a_b", true), ("1x", true), ("-x", true),
     ])
-    func validatesLabelNames(name: String, utf8Names: Bool, valid: Bool) throws {
-        let (store, _) = makeStore(utf8Names: utf8Names)
+    func validatesLabelNames(name: String, valid: Bool) throws {
+        let (store, _) = makeStore()
         let family = gauge("m", labels: [(name, "v")])
         let error = pushError { try store.push(PushRequest(key: key(("job", "a")), families: [family], replace: true)) }
         if valid {
@@ -341,7 +339,7 @@ struct MetricStoreTests {
     ])
     func rejectsSeriesThatAreTheSameOnceEscaped(first: [(String, String)], second: [(String, String)], collides: Bool) throws {
         // Grouping labels that differ only in such names make two groups expose the same series.
-        let (store, _) = makeStore(utf8Names: true)
+        let (store, _) = makeStore()
         let one = GroupingKey([LabelPair(name: "job", value: "j")] + first.map { LabelPair(name: $0.0, value: $0.1) })
         let two = GroupingKey([LabelPair(name: "job", value: "j")] + second.map { LabelPair(name: $0.0, value: $0.1) })
         try store.push(PushRequest(key: one, families: [gauge("m")], replace: true))
@@ -351,7 +349,7 @@ struct MetricStoreTests {
         } else {
             #expect(error == nil)
         }
-        let (single, _) = makeStore(utf8Names: true)
+        let (single, _) = makeStore()
         let both = MetricFamily(
             name: "m",
             type: .gauge,
@@ -362,7 +360,7 @@ struct MetricStoreTests {
     }
 
     @Test func aSeriesTheSameOnceEscapedMayReplaceItselfInItsGroup() throws {
-        let (store, _) = makeStore(utf8Names: true)
+        let (store, _) = makeStore()
         for _ in 0..<2 {
             #expect(
                 pushError {
@@ -689,7 +687,7 @@ struct MetricStoreTests {
 
 struct ExpositionEscapingTests {
     @Test func escapesUTF8NamesUnlessAllowed() throws {
-        let store = MetricStore(options: .init(utf8Names: true), now: { Timestamp(seconds: 1) })
+        let store = MetricStore(options: .init(), now: { Timestamp(seconds: 1) })
         let family = MetricFamily(
             name: "my.metric",
             type: .gauge,
