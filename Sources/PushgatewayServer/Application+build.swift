@@ -15,10 +15,6 @@ import UnixSignals
     import Darwin
 #endif
 
-/// Builds the gateway from its arguments: validated configuration, store (restored from
-/// `--persistence.file`), responder and services. The executable runs the result; tests drive it with
-/// HummingbirdTesting.
-/// - Throws: ``ConfigurationError`` for arguments the gateway cannot start with.
 /// Runs Swift concurrency's jobs on NIO's event loops (the ones the server uses), so a request's handler
 /// runs on the thread that read it instead of hopping to the global pool and back; call once, first thing
 /// in `main`. Returns false where the runtime does not allow it (the gateway then works as before).
@@ -27,6 +23,10 @@ public func adoptEventLoopsAsConcurrencyExecutor() -> Bool {
     NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 }
 
+/// Builds the gateway from its arguments: validated configuration, store (restored from
+/// `--persistence.file`), responder and services. The executable runs the result; tests drive it with
+/// HummingbirdTesting.
+/// - Throws: ``ConfigurationError`` for arguments the gateway cannot start with.
 public func buildApplication(_ arguments: some PushgatewayArguments) throws -> some ApplicationProtocol {
     try PushgatewayApplication(arguments)
 }

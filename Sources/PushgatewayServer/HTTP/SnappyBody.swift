@@ -1,3 +1,5 @@
+import PushgatewayCore
+
 // Snappy request bodies read the way upstream reads them: github.com/golang/snappy's framing-format Reader
 // (stream identifier, compressed and uncompressed chunks with masked CRC-32C checksums, skippable chunks),
 // with its error texts, which upstream's 400 answers carry. An empty body is an empty push, as in Go.
@@ -134,20 +136,13 @@ enum SnappyBody {
     }
 
     /// The framing format's checksum: CRC-32C (Castagnoli), rotated and offset.
-    static func maskedCRC32C(_ bytes: some Collection<UInt8>) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes {
-            crc = Self.crcTable[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
-        }
-        crc = ~crc
+    static func maskedCRC32C(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        let crc = CRC32.castagnoli.checksum(bytes)
         return ((crc >> 15) | (crc << 17)) &+ 0xA282_EAD8
     }
 
-    private static let crcTable: [UInt32] = (0..<256).map { index in
-        var crc = UInt32(index)
-        for _ in 0..<8 {
-            crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1
-        }
-        return crc
+    /// The framing format's checksum of a whole array.
+    static func maskedCRC32C(_ bytes: [UInt8]) -> UInt32 {
+        Self.maskedCRC32C(bytes[...])
     }
 }

@@ -147,27 +147,8 @@ extension PushgatewayResponder {
                 remainder.append(contentsOf: value)
             }
         }
-        // The router matched on the decoded path; GroupingPath decodes again, so `%` and control bytes are
-        // escaped to survive that unchanged.
-        return try GroupingPath.parse(
-            Self.escapedForDecoding(remainder),
-            jobIsBase64: jobBase64,
-            utf8Names: self.gateway.configuration.enableUTF8Names
-        )
-    }
-
-    private static func escapedForDecoding(_ bytes: [UInt8]) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        for byte in bytes {
-            if byte == 0x25 || byte < 0x20 || byte == 0x7F {
-                out.append(contentsOf: [0x25, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            } else {
-                out.append(byte)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        // The router matched on the decoded path, so its parameters are the decoded bytes GroupingPath expects.
+        return try GroupingPath.parse(remainder, jobIsBase64: jobBase64, utf8Names: self.gateway.configuration.enableUTF8Names)
     }
 
     /// The pushed families: protobuf exactly when the Content-Type says delimited MetricFamily, else text.
