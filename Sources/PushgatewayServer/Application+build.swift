@@ -1,4 +1,5 @@
 public import Hummingbird
+import HummingbirdCore
 public import Logging
 public import NIOCore
 import NIOPosix
@@ -47,6 +48,9 @@ public struct PushgatewayApplication: ApplicationProtocol {
     public let services: [any Service]
 
     private let listenAddresses: [ListenAddress]
+    private let gatewayConfiguration: GatewayConfiguration
+    /// Connections per listener: `--web.max-connections`, lowered to fit the descriptor limit.
+    private let connectionLimit: Int?
     private let quit: QuitTrigger
     private let serverRunning: @Sendable (any Channel) async -> Void
 
@@ -78,6 +82,13 @@ public struct PushgatewayApplication: ApplicationProtocol {
         let gateway = Gateway(configuration: configuration, store: store, ownMetrics: ownMetrics, quit: quit)
         self.responder = try PushgatewayResponder(gateway: gateway)
         self.listenAddresses = configuration.listenAddresses
+        self.gatewayConfiguration = configuration
+        let descriptorLimit = DescriptorLimit.current
+        self.connectionLimit = DescriptorLimit.connectionLimit(
+            requested: configuration.maxConnections,
+            listeners: configuration.listenAddresses.count,
+            descriptorLimit: descriptorLimit
+        )
         self.configuration = ApplicationConfiguration(address: Self.bindAddress(configuration.listenAddresses[0]))
         self.logger = logger
         self.quit = quit
@@ -87,6 +98,15 @@ public struct PushgatewayApplication: ApplicationProtocol {
             metadata: ["version": "\(BuildInformation.version)", "toolchain": "\(BuildInformation.toolchainVersion)"]
         )
         logger.debug("path prefix for internal routing", metadata: ["path": "\(configuration.routePrefix)"])
+        if let limit = self.connectionLimit, limit != configuration.maxConnections {
+            logger.info(
+                "connection limit lowered to fit the file descriptor limit",
+                metadata: [
+                    "max_connections": "\(limit)", "web.max-connections": "\(configuration.maxConnections.map(String.init) ?? "0")",
+                    "nofile": "\(descriptorLimit.map(String.init) ?? "unlimited")",
+                ]
+            )
+        }
     }
 
     /// The persistence service for `--persistence.file`, after restoring the store from it.
@@ -131,9 +151,16 @@ public struct PushgatewayApplication: ApplicationProtocol {
         ]
         services += self.services.map { .init(service: $0) }
         for address in self.listenAddresses {
+            var configuration = self.configuration.with(address: Self.bindAddress(address))
+            if let maxConnections = self.connectionLimit {
+                // Each server counts its own connections; at the limit it stops accepting (clients wait in the
+                // listen backlog) until one closes.
+                configuration.availableConnectionsDelegate = MaximumAvailableConnections(maxConnections, logger: self.logger)
+            }
             let server = Application(
                 responder: self.responder,
-                configuration: self.configuration.with(address: Self.bindAddress(address)),
+                server: .gateway(timeouts: self.gatewayConfiguration.timeouts),
+                configuration: configuration,
                 onServerRunning: self.serverRunning,
                 logger: self.logger
             )
