@@ -16,7 +16,13 @@ struct HardeningTests {
             for round in 0..<8 {
                 // More connections than the gateway has descriptors: it must hold the rest back, not die.
                 let descriptors = openIdleConnections(port: gateway.port, count: 1200)
-                try await Task.sleep(for: .seconds(3))
+                try await Task.sleep(for: .seconds(2))
+                // A request while they are held (its answer may have to wait; the old crash needed the work).
+                if let probe = try? RawConnection(port: gateway.port, timeout: .seconds(5)) {
+                    try? probe.send("GET /-/healthy HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                    _ = probe.read(until: "\r\n\r\n")
+                }
+                try await Task.sleep(for: .seconds(1))
                 closeAll(descriptors)
                 try await Task.sleep(for: .milliseconds(500))
                 #expect(gateway.process.isRunning, "round \(round): the gateway died:\n\(gateway.process.log)")
