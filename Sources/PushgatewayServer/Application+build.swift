@@ -1,4 +1,5 @@
 public import Hummingbird
+import HummingbirdCore
 public import Logging
 public import NIOCore
 import NIOPosix
@@ -15,10 +16,6 @@ import UnixSignals
     import Darwin
 #endif
 
-/// Builds the gateway from its arguments: validated configuration, store (restored from
-/// `--persistence.file`), responder and services. The executable runs the result; tests drive it with
-/// HummingbirdTesting.
-/// - Throws: ``ConfigurationError`` for arguments the gateway cannot start with.
 /// Runs Swift concurrency's jobs on NIO's event loops (the ones the server uses), so a request's handler
 /// runs on the thread that read it instead of hopping to the global pool and back; call once, first thing
 /// in `main`. Returns false where the runtime does not allow it (the gateway then works as before).
@@ -27,6 +24,10 @@ public func adoptEventLoopsAsConcurrencyExecutor() -> Bool {
     NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 }
 
+/// Builds the gateway from its arguments: validated configuration, store (restored from
+/// `--persistence.file`), responder and services. The executable runs the result; tests drive it with
+/// HummingbirdTesting.
+/// - Throws: ``ConfigurationError`` for arguments the gateway cannot start with.
 public func buildApplication(_ arguments: some PushgatewayArguments) throws -> some ApplicationProtocol {
     try PushgatewayApplication(arguments)
 }
@@ -47,6 +48,9 @@ public struct PushgatewayApplication: ApplicationProtocol {
     public let services: [any Service]
 
     private let listenAddresses: [ListenAddress]
+    private let gatewayConfiguration: GatewayConfiguration
+    /// Connections per listener: `--web.max-connections`, lowered to fit the descriptor limit.
+    private let connectionLimit: Int?
     private let quit: QuitTrigger
     private let serverRunning: @Sendable (any Channel) async -> Void
 
@@ -78,6 +82,13 @@ public struct PushgatewayApplication: ApplicationProtocol {
         let gateway = Gateway(configuration: configuration, store: store, ownMetrics: ownMetrics, quit: quit)
         self.responder = try PushgatewayResponder(gateway: gateway)
         self.listenAddresses = configuration.listenAddresses
+        self.gatewayConfiguration = configuration
+        let descriptorLimit = DescriptorLimit.current
+        self.connectionLimit = DescriptorLimit.connectionLimit(
+            requested: configuration.maxConnections,
+            listeners: configuration.listenAddresses.count,
+            descriptorLimit: descriptorLimit
+        )
         self.configuration = ApplicationConfiguration(address: Self.bindAddress(configuration.listenAddresses[0]))
         self.logger = logger
         self.quit = quit
@@ -87,6 +98,15 @@ public struct PushgatewayApplication: ApplicationProtocol {
             metadata: ["version": "\(BuildInformation.version)", "toolchain": "\(BuildInformation.toolchainVersion)"]
         )
         logger.debug("path prefix for internal routing", metadata: ["path": "\(configuration.routePrefix)"])
+        if let limit = self.connectionLimit, limit != configuration.maxConnections {
+            logger.info(
+                "connection limit lowered to fit the file descriptor limit",
+                metadata: [
+                    "max_connections": "\(limit)", "web.max-connections": "\(configuration.maxConnections.map(String.init) ?? "0")",
+                    "nofile": "\(descriptorLimit.map(String.init) ?? "unlimited")",
+                ]
+            )
+        }
     }
 
     /// The persistence service for `--persistence.file`, after restoring the store from it.
@@ -131,9 +151,16 @@ public struct PushgatewayApplication: ApplicationProtocol {
         ]
         services += self.services.map { .init(service: $0) }
         for address in self.listenAddresses {
+            var configuration = self.configuration.with(address: Self.bindAddress(address))
+            if let maxConnections = self.connectionLimit {
+                // Each server counts its own connections; at the limit it stops accepting (clients wait in the
+                // listen backlog) until one closes.
+                configuration.availableConnectionsDelegate = MaximumAvailableConnections(maxConnections, logger: self.logger)
+            }
             let server = Application(
                 responder: self.responder,
-                configuration: self.configuration.with(address: Self.bindAddress(address)),
+                server: .gateway(timeouts: self.gatewayConfiguration.timeouts),
+                configuration: configuration,
                 onServerRunning: self.serverRunning,
                 logger: self.logger
             )

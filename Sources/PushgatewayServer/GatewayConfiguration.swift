@@ -1,3 +1,4 @@
+import NIOCore
 import PushgatewayCore
 
 /// A flag combination the gateway cannot start with; ``description`` says which flag and why.
@@ -21,6 +22,10 @@ struct GatewayConfiguration: Sendable {
     var checkConsistency: Bool
     var enableUTF8Names: Bool
     var maxBodySize: Int
+    /// `--web.max-connections`; `nil` for no limit.
+    var maxConnections: Int?
+    /// The three client timeouts.
+    var timeouts: ConnectionTimeouts
     var persistenceFile: String
     var persistenceInterval: GoDuration
     var logLevel: LogLevel
@@ -63,6 +68,18 @@ struct GatewayConfiguration: Sendable {
         self.checkConsistency = !arguments.disableConsistencyCheck
         self.enableUTF8Names = arguments.enableUTF8Names
         self.maxBodySize = arguments.maxBodySize
+        self.maxConnections = arguments.maxConnections > 0 ? arguments.maxConnections : nil
+        for (flag, value) in [
+            ("web.read-header-timeout", arguments.readHeaderTimeout), ("web.idle-timeout", arguments.idleTimeout),
+            ("web.read-body-timeout", arguments.readBodyTimeout),
+        ] where value.nanoseconds < 0 {
+            throw ConfigurationError(message: "--\(flag) must not be negative, got \(value)")
+        }
+        self.timeouts = ConnectionTimeouts(
+            header: Self.timeAmount(arguments.readHeaderTimeout),
+            idle: Self.timeAmount(arguments.idleTimeout),
+            body: Self.timeAmount(arguments.readBodyTimeout)
+        )
         self.persistenceFile = arguments.persistenceFile
         self.persistenceInterval = arguments.persistenceInterval
         self.logLevel = arguments.logLevel
@@ -75,6 +92,10 @@ struct GatewayConfiguration: Sendable {
             "push.disable-consistency-check": String(arguments.disableConsistencyCheck),
             "push.enable-utf8-names": String(arguments.enableUTF8Names),
             "push.max-body-size": String(arguments.maxBodySize),
+            "web.idle-timeout": arguments.idleTimeout.description,
+            "web.max-connections": String(arguments.maxConnections),
+            "web.read-body-timeout": arguments.readBodyTimeout.description,
+            "web.read-header-timeout": arguments.readHeaderTimeout.description,
             "web.config.file": arguments.webConfigFile,
             "web.enable-admin-api": String(arguments.enableAdminAPI),
             "web.enable-lifecycle": String(arguments.enableLifecycle),
@@ -85,6 +106,11 @@ struct GatewayConfiguration: Sendable {
             "web.systemd-socket": String(arguments.systemdSocket),
             "web.telemetry-path": arguments.telemetryPath,
         ]
+    }
+
+    /// A timeout flag as NIO's time amount; zero is no timeout.
+    private static func timeAmount(_ duration: GoDuration) -> TimeAmount? {
+        duration.nanoseconds > 0 ? .nanoseconds(duration.nanoseconds) : nil
     }
 
     /// Upstream's `computeRoutePrefix`: the prefix, or the external URL's path if it is empty; `/` becomes

@@ -31,6 +31,18 @@ public protocol PushgatewayArguments {
     /// `--push.max-body-size` in bytes (this gateway's own flag, upstream has no limit): a larger push body,
     /// compressed or decompressed, is answered 413.
     var maxBodySize: Int { get }
+    /// `--web.max-connections` (this gateway's own flag): open connections per listen address; further clients
+    /// wait in the listen backlog until one closes. Non-positive means no limit.
+    var maxConnections: Int { get }
+    /// `--web.read-header-timeout` (own flag): a new connection's first request head must arrive within it.
+    /// Zero waits forever.
+    var readHeaderTimeout: GoDuration { get }
+    /// `--web.idle-timeout` (own flag): how long a keep-alive connection waits for its next request head.
+    /// Zero waits forever.
+    var idleTimeout: GoDuration { get }
+    /// `--web.read-body-timeout` (own flag): the longest pause allowed while a request body is read (a pause,
+    /// not the whole upload). Zero waits forever.
+    var readBodyTimeout: GoDuration { get }
     /// `--log.level`.
     var logLevel: LogLevel { get }
     /// `--log.format`.
@@ -61,6 +73,14 @@ public enum LogFormat: String, Hashable, Sendable, CaseIterable {
 public struct PushgatewaySettings: PushgatewayArguments, Hashable, Sendable {
     /// The default of `--push.max-body-size`: 256 MiB.
     public static let defaultMaxBodySize = 268_435_456
+    /// The default of `--web.max-connections`: 4096.
+    public static let defaultMaxConnections = 4096
+    /// The default of `--web.read-header-timeout`: one minute.
+    public static let defaultReadHeaderTimeout = GoDuration(nanoseconds: 60_000_000_000)
+    /// The default of `--web.idle-timeout`: five minutes.
+    public static let defaultIdleTimeout = GoDuration(nanoseconds: 300_000_000_000)
+    /// The default of `--web.read-body-timeout`: two minutes.
+    public static let defaultReadBodyTimeout = GoDuration(nanoseconds: 120_000_000_000)
     /// The default of `--persistence.interval`: five minutes.
     public static let defaultPersistenceInterval = GoDuration(nanoseconds: 300_000_000_000)
 
@@ -90,6 +110,14 @@ public struct PushgatewaySettings: PushgatewayArguments, Hashable, Sendable {
     public var enableUTF8Names = false
     /// `--push.max-body-size`: 256 MiB.
     public var maxBodySize = Self.defaultMaxBodySize
+    /// `--web.max-connections`: 4096.
+    public var maxConnections = Self.defaultMaxConnections
+    /// `--web.read-header-timeout`: `1m`.
+    public var readHeaderTimeout = Self.defaultReadHeaderTimeout
+    /// `--web.idle-timeout`: `5m`.
+    public var idleTimeout = Self.defaultIdleTimeout
+    /// `--web.read-body-timeout`: `2m`.
+    public var readBodyTimeout = Self.defaultReadBodyTimeout
     /// `--log.level`: `info`.
     public var logLevel = LogLevel.info
     /// `--log.format`: `logfmt`.

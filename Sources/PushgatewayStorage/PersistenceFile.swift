@@ -64,7 +64,7 @@ public enum PersistenceFile {
             }
             WireWriter.appendVarint(UInt64(record.count), to: &output)
             output.append(contentsOf: record)
-            Self.appendInteger(UInt64(CRC32.checksum(record)), bytes: 4, to: &output)
+            Self.appendInteger(UInt64(CRC32.ieee.checksum(record)), bytes: 4, to: &output)
         }
         output.append(0)
         output.append(contentsOf: Self.trailerMagic)
@@ -97,7 +97,7 @@ public enum PersistenceFile {
             }
             let recordBytes = try reader.take(length)
             let checksum = UInt32(try reader.integer(bytes: 4))
-            guard checksum == CRC32.checksum(recordBytes) else {
+            guard checksum == CRC32.ieee.checksum(recordBytes) else {
                 throw PersistenceError(.corrupt, offset: recordStart, "group record at offset \(recordStart) fails its checksum")
             }
             var record = Reader(bytes: recordBytes, base: reader.offset - length - 4)

@@ -84,6 +84,33 @@ struct PushgatewayCommand: AsyncParsableCommand, PushgatewayArguments {
     var maxBodySize = PushgatewaySettings.defaultMaxBodySize
 
     @Option(
+        name: .customLong("web.max-connections"),
+        help: "The most connections open at once per listen address; further clients wait until one closes. 0 for no limit."
+    )
+    var maxConnections = PushgatewaySettings.defaultMaxConnections
+
+    @Option(
+        name: .customLong("web.read-header-timeout"),
+        help: "How long a new connection may take to send its first request head, as a Go duration; 0 waits forever. (default: 1m)",
+        transform: { try GoDuration(parsing: $0) }
+    )
+    var readHeaderTimeout = PushgatewaySettings.defaultReadHeaderTimeout
+
+    @Option(
+        name: .customLong("web.idle-timeout"),
+        help: "How long a keep-alive connection may wait for its next request, as a Go duration; 0 waits forever. (default: 5m)",
+        transform: { try GoDuration(parsing: $0) }
+    )
+    var idleTimeout = PushgatewaySettings.defaultIdleTimeout
+
+    @Option(
+        name: .customLong("web.read-body-timeout"),
+        help: "The longest pause while a request body is sent (not the whole upload), as a Go duration; 0 waits forever. (default: 2m)",
+        transform: { try GoDuration(parsing: $0) }
+    )
+    var readBodyTimeout = PushgatewaySettings.defaultReadBodyTimeout
+
+    @Option(
         name: .customLong("log.level"),
         help: "Only log messages with the given severity or above."
     )

@@ -6,9 +6,14 @@ private func groupingKey(_ labels: [String: String]) -> GroupingKey {
     GroupingKey(labels.map { LabelPair(name: $0.key, value: $0.value) })
 }
 
+/// Decodes the raw path as the server does before routing, then parses the decoded bytes.
+private func parse(_ rawPath: some StringProtocol, jobIsBase64: Bool, utf8Names: Bool = false) throws(GroupingPathError) -> GroupingKey {
+    try GroupingPath.parse(ServeMuxPath.percentDecoded(Array(rawPath.utf8)), jobIsBase64: jobIsBase64, utf8Names: utf8Names)
+}
+
 private func parseError(_ rawPath: String, jobIsBase64: Bool = false, utf8Names: Bool = false) -> GroupingPathError? {
     do {
-        _ = try GroupingPath.parse(rawPath, jobIsBase64: jobIsBase64, utf8Names: utf8Names)
+        _ = try parse(rawPath, jobIsBase64: jobIsBase64, utf8Names: utf8Names)
         return nil
     } catch {
         return error
@@ -58,14 +63,14 @@ struct GroupingPathTests {
         ] as [(String, Bool, [String: String])]
     )
     func parsesGroupingKey(rawPath: String, jobIsBase64: Bool, expected: [String: String]) throws {
-        let key = try GroupingPath.parse(rawPath, jobIsBase64: jobIsBase64)
+        let key = try parse(rawPath, jobIsBase64: jobIsBase64)
         #expect(key == groupingKey(expected))
         #expect(key.labels == groupingKey(expected).labels)
     }
 
     @Test func acceptsSubstringInput() throws {
         let path = "/metrics/job/x/a/b"
-        let key = try GroupingPath.parse(path.dropFirst("/metrics/job/".count), jobIsBase64: false)
+        let key = try parse(path.dropFirst("/metrics/job/".count), jobIsBase64: false)
         #expect(key == groupingKey(["job": "x", "a": "b"]))
     }
 
@@ -185,6 +190,20 @@ struct GroupingPathTests {
         #expect(parseError("x/a/%FF/1b/c")?.code == .improperLabelName)
     }
 
+    @Test func decodedBytesAreNotDecodedAgain() throws {
+        // `%41` as sent is `A`; a `%` in the decoded path (sent as `%25`) is a literal percent sign.
+        let key = try GroupingPath.parse(Array("x/a/100%41".utf8), jobIsBase64: false)
+        #expect(key == groupingKey(["job": "x", "a": "100%41"]))
+    }
+
+    @Test func invalidUTF8InDecodedBytesIsRejected() throws {
+        // `/metrics/job/x/instance/%FF%FE` once decoded.
+        let path: [UInt8] = Array("x/instance/".utf8) + [0xFF, 0xFE]
+        let error = try #require(throws: GroupingPathError.self) { try GroupingPath.parse(path, jobIsBase64: false) }
+        #expect(error.code == .invalidUTF8)
+        #expect(error.message == #"grouping label instance has a value that is not valid UTF-8: "\xff\xfe""#)
+    }
+
     // MARK: --push.enable-utf8-names
 
     @Test(
@@ -210,7 +229,7 @@ struct GroupingPathTests {
         ] as [(String, [String: String])]
     )
     func unescapesUTF8NamesWhenEnabled(rawPath: String, expected: [String: String]) throws {
-        let key = try GroupingPath.parse(rawPath, jobIsBase64: false, utf8Names: true)
+        let key = try parse(rawPath, jobIsBase64: false, utf8Names: true)
         #expect(key == groupingKey(expected))
     }
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import Testing
 
 @testable import PushgatewayServer
@@ -137,7 +138,8 @@ struct ConfigurationTests {
         #expect(flags["web.route-prefix"] == "/pg")
         #expect(flags["log.level"] == "debug")
         #expect(flags["push.disable-consistency-check"] == "false")
-        #expect(flags.count == 15)
+        #expect(flags["web.read-header-timeout"] == "1m0s")
+        #expect(flags.count == 19)
     }
 
     @Test func defaultsAreUpstreams() {
@@ -149,6 +151,32 @@ struct ConfigurationTests {
         #expect(settings.logLevel == .info)
         #expect(settings.logFormat == .logfmt)
         #expect(!settings.enableLifecycle && !settings.enableAdminAPI && !settings.disableConsistencyCheck)
+    }
+
+    @Test func connectionFlagsBecomeLimitsAndTimeouts() throws {
+        var settings = PushgatewaySettings()
+        let defaults = try GatewayConfiguration(settings)
+        #expect(defaults.maxConnections == 4096)
+        #expect(defaults.timeouts == ConnectionTimeouts(header: .minutes(1), idle: .minutes(5), body: .minutes(2)))
+        settings.maxConnections = 0
+        settings.idleTimeout = GoDuration(nanoseconds: 0)
+        settings.readBodyTimeout = try GoDuration(parsing: "1s")
+        let changed = try GatewayConfiguration(settings)
+        #expect(changed.maxConnections == nil)
+        #expect(changed.timeouts == ConnectionTimeouts(header: .minutes(1), idle: nil, body: .seconds(1)))
+        settings.readHeaderTimeout = GoDuration(nanoseconds: -1)
+        #expect(throws: ConfigurationError.self) { _ = try GatewayConfiguration(settings) }
+    }
+
+    @Test(
+        arguments: [
+            // requested, listeners, descriptor limit, expected
+            (4096, 1, 1024, 896), (4096, 2, 1024, 448), (100, 1, 1024, 100), (4096, 1, nil, 4096), (nil, 1, 1024, 896),
+            (nil, 1, nil, nil), (4096, 1, 10, 1),
+        ] as [(Int?, Int, Int?, Int?)]
+    )
+    func connectionLimitStaysUnderTheDescriptorLimit(requested: Int?, listeners: Int, descriptors: Int?, expected: Int?) {
+        #expect(DescriptorLimit.connectionLimit(requested: requested, listeners: listeners, descriptorLimit: descriptors) == expected)
     }
 
     @Test func emptyHostBindsEveryInterface() {

@@ -96,13 +96,18 @@ struct LifecycleTests {
 
             let client = TestClient(host: "127.0.0.1", port: second, configuration: .init(timeout: .seconds(10)))
             client.connect()
-            let pushed = try await client.put("/metrics/job/live", body: ByteBuffer(string: "foo 1\n"))
+            // With a Host header, as every real client sends (Go and this gateway answer 400 without one).
+            let pushed = try await client.execute(
+                TestClient.Request("/metrics/job/live", method: .put, authority: "127.0.0.1:\(second)", body: ByteBuffer(string: "foo 1\n"))
+            )
             #expect(pushed.status == .ok)
             try await client.shutdown()
 
             let quitter = TestClient(host: "127.0.0.1", port: first, configuration: .init(timeout: .seconds(10)))
             quitter.connect()
-            let response = try await quitter.post("/-/quit", body: ByteBuffer())
+            let response = try await quitter.execute(
+                TestClient.Request("/-/quit", method: .post, authority: "127.0.0.1:\(first)", body: ByteBuffer())
+            )
             #expect(response.status == .ok)
             #expect(String(buffer: response.body ?? ByteBuffer()) == "Requesting termination... Goodbye!")
             try await quitter.shutdown()

@@ -306,4 +306,28 @@ struct PushTests {
             #expect(escapedLabel.status == .ok)
         }
     }
+
+    // MARK: Grouping values
+
+    @Test func groupingValueThatIsNotUTF8IsRefused() async throws {
+        let app = try makeApplication()
+        try await app.test(.router) { client in
+            let response = try await client.send(.put, "/metrics/job/x/instance/%FF%FE", body: "utf8_check 1\n")
+            #expect(response.status == .badRequest)
+            #expect(response.text == "grouping label instance has a value that is not valid UTF-8: \"\\xff\\xfe\"\n")
+            let exposition = try await client.scrape()
+            #expect(samples(of: "utf8_check", in: exposition).isEmpty)
+        }
+    }
+
+    @Test func groupingValuesAreDecodedOnce() async throws {
+        let app = try makeApplication()
+        try await app.test(.router) { client in
+            // `%2541` is `%41` once decoded, and stays so (decoded twice it would be `A`).
+            let response = try await client.send(.put, "/metrics/job/x/a/100%2541", body: "once 1\n")
+            #expect(response.status == .ok)
+            let exposition = try await client.scrape()
+            #expect(samples(of: "once", in: exposition) == ["once{a=\"100%41\",instance=\"\",job=\"x\"} 1"])
+        }
+    }
 }

@@ -1,14 +1,10 @@
 // The grouping key of a push or delete URL, read the way upstream's Go stack reads it: net/url percent-decodes
 // the whole path first (so `%2F` becomes a separator), httprouter splits the decoded path into `:job` and
 // `*labels`, then the push handler (PG handler/push.go `splitLabels`, `decodeBase64`) validates and decodes.
-// Before any of that, Go's ServeMux answers 301 to the cleaned path for `//`, `/./` and `/../`.
+// Before any of that, Go's ServeMux answers 301 to the cleaned path for `//`, `/./` and `/../` (ServeMuxPath).
+// The path is decoded once, before routing; the parser here gets the decoded bytes.
 
-private let asciiLineFeed: UInt8 = 0x0A
-private let asciiCarriageReturn: UInt8 = 0x0D
-private let asciiPercent: UInt8 = 0x25
-private let asciiDot: UInt8 = 0x2E
 private let asciiSlash: UInt8 = 0x2F
-private let asciiEquals: UInt8 = 0x3D
 private let asciiUnderscore: UInt8 = 0x5F
 private let base64Suffix = Array("@base64".utf8)
 
@@ -73,30 +69,30 @@ extension GroupingPathError: CustomStringConvertible {
 /// Parses the grouping key of push and delete URLs (`/metrics/job/<job>{/<name>/<value>}` and the
 /// `/metrics/job@base64/<job>…` form) exactly as upstream does.
 public enum GroupingPath {
-    /// Parses the grouping key from the raw path that follows `/metrics/job/` or `/metrics/job@base64/`.
+    /// Parses the grouping key from the path that follows `/metrics/job/` or `/metrics/job@base64/`, already
+    /// percent-decoded once (the route parameters).
     ///
-    /// The path is percent-decoded first and split afterwards, as Go's router sees it: the job is the first
-    /// segment of the decoded path and the labels are the rest, so `%2F` separates segments. Label values
-    /// with a `@base64` name suffix, and the job on the `job@base64` route, are RFC 4648 base64url with any
-    /// trailing `=` ignored (`=` alone is the empty value). A `job` label in the labels part is overwritten by
-    /// the job segment; of duplicate names the last one wins. A trailing slash (`x/a/`) yields `a=""`.
+    /// The job is the first segment of the decoded path and the labels are the rest, as Go's router sees it, so
+    /// a `%2F` that was sent separates segments. Label values with a `@base64` name suffix, and the job on the
+    /// `job@base64` route, are RFC 4648 base64url with any trailing `=` ignored (`=` alone is the empty value).
+    /// A `job` label in the labels part is overwritten by the job segment; of duplicate names the last one
+    /// wins. A trailing slash (`x/a/`) yields `a=""`.
     ///
     /// - Parameters:
-    ///   - rawPath: The path after the route prefix, still percent-encoded, without the query string.
+    ///   - path: The decoded path after the route prefix, without the query string. It is not decoded again:
+    ///     a `%` in it is a literal `%`.
     ///   - jobIsBase64: Whether the route was `/metrics/job@base64/`.
     ///   - utf8Names: Upstream's `--push.enable-utf8-names`: label names may be any non-empty UTF-8 and are
     ///     unescaped from the `U__` value encoding (prometheus/common `UnescapeName`, "values" scheme).
     /// - Returns: The grouping key, `job` included.
-    /// - Throws: ``GroupingPathError``: first what Go rejects before routing (a malformed `%` escape or a
-    ///   control byte; an empty path, which no route matches), then upstream's handler checks in its order (job
-    ///   base64, each label pair in turn, the empty job), and last a job or label value that is not UTF-8.
+    /// - Throws: ``GroupingPathError``: an empty path (no route matches), then upstream's handler checks in its
+    ///   order (job base64, each label pair in turn, the empty job), and last a job or label value that is not
+    ///   UTF-8.
     public static func parse(
-        _ rawPath: some StringProtocol,
+        _ path: [UInt8],
         jobIsBase64: Bool,
         utf8Names: Bool = false
     ) throws(GroupingPathError) -> GroupingKey {
-        let raw = Array(rawPath.utf8)
-        let path = try self.percentDecoded(raw)
         guard !path.isEmpty else {
             throw GroupingPathError(.routeNotFound, message: "404 page not found")
         }
@@ -172,23 +168,6 @@ public enum GroupingPath {
         return (unescapedName, decoded)
     }
 
-    /// Go's `url.PathUnescape` as `url.ParseRequestURI` applies it, control-byte check included.
-    static func percentDecoded(_ raw: [UInt8]) throws(GroupingPathError) -> [UInt8] {
-        if raw.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
-            throw GroupingPathError(.invalidURL, message: "net/url: invalid control character in URL")
-        }
-        if let decoded = GoURL.percentDecoded(raw) {
-            return decoded
-        }
-        // Go names the first `%` that does not start two hex digits.
-        let index =
-            raw.indices.first { index in
-                raw[index] == asciiPercent
-                    && !(index + 2 < raw.count && GoURL.hexValue(raw[index + 1]) != nil && GoURL.hexValue(raw[index + 2]) != nil)
-            } ?? 0
-        throw GroupingPathError(.invalidURL, message: "invalid URL escape \(GoQuote.string(raw[index..<min(index + 3, raw.count)]))")
-    }
-
     /// `[a-zA-Z_][a-zA-Z0-9_]*`, upstream's legacy label name rule.
     private static func isLegacyLabelName(_ name: [UInt8]) -> Bool {
         guard let first = name.first, !(0x30...0x39).contains(first) else { return false }
@@ -259,91 +238,5 @@ public enum GroupingPath {
             )
         }
         return string
-    }
-}
-
-/// Go's `http.ServeMux` path canonicalisation, which runs before any handler of upstream's server.
-public enum ServeMuxPath {
-    /// The path Go's ServeMux redirects a request to with 301, or `nil` if it passes the request on.
-    ///
-    /// Since Go 1.22 the mux cleans the *escaped* path (`URL.EscapedPath()`, normally the path as sent) with
-    /// `path.Clean`, keeping a trailing slash, and redirects when that changes it: `//`, `/./`, `/../`, a
-    /// trailing `/.` or `/..`. Escaped dots and slashes (`%2E`, `%2F`) are not segments at this stage. Go builds
-    /// the Location header from this value with `url.URL{Path: …}.String()`, which escapes it once more (`%`
-    /// becomes `%25`) and appends the original query.
-    ///
-    /// - Parameter rawPath: The request path as sent, without the query string.
-    /// - Returns: The cleaned escaped path, or `nil` when there is nothing to clean or the path is one Go's
-    ///   server rejects with 400 before routing (see ``isAcceptedByGo(_:)``).
-    public static func redirectTarget(forRawPath rawPath: some StringProtocol) -> String? {
-        let raw = Array(rawPath.utf8)
-        guard let decoded = try? GroupingPath.percentDecoded(raw) else {
-            return nil
-        }
-        let escaped = GoURL.isValidEncodedPath(raw) ? raw : GoURL.escapedPath(decoded)
-        let cleaned = GoPath.cleanKeepingTrailingSlash(escaped)
-        return cleaned == escaped ? nil : String(decoding: cleaned, as: UTF8.self)
-    }
-
-    /// Whether Go's `url.ParseRequestURI` accepts the path: every `%` starts a two-hex-digit escape and there is
-    /// no control byte. Go answers any other request line with a bare `400 Bad Request` before routing.
-    public static func isAcceptedByGo(_ rawPath: some StringProtocol) -> Bool {
-        (try? GroupingPath.percentDecoded(Array(rawPath.utf8))) != nil
-    }
-}
-
-/// Go's `base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))`, as upstream's `decodeBase64` calls it.
-enum Base64URL {
-    /// Decodes `input`; on error also returns what Go returns with it.
-    ///
-    /// - Returns: The decoded bytes — on error only the complete 4-character quanta before the bad one, which
-    ///   Go returns alongside the error — and the offset Go reports (`illegal base64 data at input byte N`):
-    ///   the first byte outside the URL-safe alphabet, or for a single leftover character, its index (line
-    ///   feeds and carriage returns, which Go skips, count towards that index).
-    static func decode(_ input: ArraySlice<UInt8>) -> (bytes: [UInt8], errorOffset: Int?) {
-        var end = input.endIndex
-        while end > input.startIndex && input[end - 1] == asciiEquals {
-            end -= 1
-        }
-        let source = input[input.startIndex..<end]
-        var output: [UInt8] = []
-        output.reserveCapacity(source.count * 3 / 4)
-        var index = 0
-        while index < source.count {
-            var quantum: UInt32 = 0
-            var characters = 0
-            quantumLoop: while characters < 4 {
-                guard index < source.count else {
-                    if characters == 0 { return (output, nil) }
-                    if characters == 1 { return (output, index - characters) }
-                    break quantumLoop
-                }
-                let byte = source[source.startIndex + index]
-                index += 1
-                if let value = self.value(of: byte) {
-                    quantum = quantum << 6 | value
-                    characters += 1
-                } else if byte != asciiLineFeed && byte != asciiCarriageReturn {
-                    return (output, index - 1)
-                }
-            }
-            quantum <<= 6 * UInt32(4 - characters)
-            output.append(UInt8(truncatingIfNeeded: quantum >> 16))
-            if characters > 2 { output.append(UInt8(truncatingIfNeeded: quantum >> 8)) }
-            if characters > 3 { output.append(UInt8(truncatingIfNeeded: quantum)) }
-        }
-        return (output, nil)
-    }
-
-    /// The 6-bit value of a base64url character (`A–Z a–z 0–9 - _`).
-    private static func value(of byte: UInt8) -> UInt32? {
-        switch byte {
-        case 0x41...0x5A: UInt32(byte - 0x41)
-        case 0x61...0x7A: UInt32(byte - 0x61 + 26)
-        case 0x30...0x39: UInt32(byte - 0x30 + 52)
-        case 0x2D: 62
-        case asciiUnderscore: 63
-        default: nil
-        }
     }
 }

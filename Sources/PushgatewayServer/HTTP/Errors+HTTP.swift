@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOHTTP1
 import PushgatewayCore
 import PushgatewayStorage
 
@@ -63,6 +64,14 @@ extension BodyTooLargeError: HTTPMappedError {
     var httpStatus: HTTPResponse.Status { .contentTooLarge }
     var httpMessage: String { "request body too large: the limit is \(self.limit) bytes (--push.max-body-size)" }
     // The rest of an oversized body is not read, so the connection cannot carry another request.
+    var httpHeaders: HTTPFields { [.connection: "close"] }
+}
+
+extension HTTPParserError: HTTPMappedError {
+    // A request NIO's HTTP/1 parser gave up on midway, e.g. a malformed chunked body: Go answers 400, and the
+    // rest of the stream cannot be trusted for another request.
+    var httpStatus: HTTPResponse.Status { .badRequest }
+    var httpMessage: String { "Bad Request" }
     var httpHeaders: HTTPFields { [.connection: "close"] }
 }
 

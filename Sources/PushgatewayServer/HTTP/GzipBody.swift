@@ -1,5 +1,6 @@
 import CompressNIO
 import NIOCore
+import PushgatewayCore
 
 // Gzip request bodies read the way Go's compress/gzip Reader reads them, because upstream's 400 bodies are
 // that reader's errors: gzip.NewReader reads the first member header up front (`EOF` for an empty body,
@@ -60,7 +61,7 @@ enum GzipBody {
             let expectedSize = self.littleEndian32(bytes, at: position + 4)
             position += 8
             let member = output[memberStart...]
-            guard CRC32.checksum(member) == expectedCRC, UInt32(truncatingIfNeeded: member.count) == expectedSize else {
+            guard CRC32.ieee.checksum(member) == expectedCRC, UInt32(truncatingIfNeeded: member.count) == expectedSize else {
                 throw GzipError.invalidChecksum
             }
             // Go's reader is multistream: another member may follow; a clean end is the end of the body.
@@ -107,7 +108,7 @@ enum GzipBody {
         if flags & flagHeaderCRC != 0 {
             guard bytes.count - position >= 2 else { throw GzipError.unexpectedEndOfFile }
             let expected = UInt16(bytes[position]) | UInt16(bytes[position + 1]) << 8
-            let actual = UInt16(truncatingIfNeeded: CRC32.checksum(bytes[headerStart..<position]))
+            let actual = UInt16(truncatingIfNeeded: CRC32.ieee.checksum(bytes[headerStart..<position]))
             position += 2
             guard expected == actual else { throw GzipError.invalidHeader }
         }
@@ -159,25 +160,5 @@ enum GzipBody {
 
     private static func littleEndian32(_ bytes: [UInt8], at position: Int) -> UInt32 {
         UInt32(bytes[position]) | UInt32(bytes[position + 1]) << 8 | UInt32(bytes[position + 2]) << 16 | UInt32(bytes[position + 3]) << 24
-    }
-}
-
-/// CRC-32 (IEEE 802.3, reflected, as gzip uses it).
-enum CRC32 {
-    private static let table: [UInt32] = (0..<256).map { index in
-        var value = UInt32(index)
-        for _ in 0..<8 {
-            value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1
-        }
-        return value
-    }
-
-    /// The checksum of `bytes`.
-    static func checksum(_ bytes: some Sequence<UInt8>) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes {
-            crc = Self.table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
-        }
-        return crc ^ 0xFFFF_FFFF
     }
 }

@@ -42,22 +42,21 @@ struct RequestBodyReader {
         RequestBodyReader(request: request, encoding: .identity, limit: limit)
     }
 
-    /// The decoded body.
-    /// - Throws: ``BodyTooLargeError``, ``GzipError`` for a corrupt gzip stream, or ``SnappyError`` for a
-    ///   corrupt snappy stream.
-    mutating func read() async throws -> [UInt8] {
+    /// The body as it arrived, collected up to the limit; ``CollectedBody/decoded()`` decodes it.
+    /// - Throws: ``BodyTooLargeError``.
+    mutating func collect() async throws -> CollectedBody {
         switch self.encoding {
         case .identity:
             let (bytes, request) = try await Self.collect(self.request, limit: self.limit)
             self.request = request
-            return bytes
+            return CollectedBody(bytes: bytes, encoding: .identity, limit: self.limit)
         case .gzip(let compressed):
-            return try GzipBody.decompress(compressed, limit: self.limit)
+            return CollectedBody(bytes: compressed, encoding: .gzip, limit: self.limit)
         case .snappy:
             // The compressed body is capped like any other; the decoded one again while decoding.
             let (compressed, request) = try await Self.collect(self.request, limit: self.limit)
             self.request = request
-            return try SnappyBody.decompress(compressed, limit: self.limit)
+            return CollectedBody(bytes: compressed, encoding: .snappy, limit: self.limit)
         }
     }
 
@@ -71,6 +70,43 @@ struct RequestBodyReader {
             return (Array(buffer.readableBytesView), request)
         } catch is NIOTooManyBytesError {
             throw BodyTooLargeError(limit: limit)
+        }
+    }
+}
+
+/// A request body as it arrived, before the decoding its Content-Encoding asks for.
+struct CollectedBody: Sendable {
+    /// How ``bytes`` are encoded.
+    enum Encoding: Sendable {
+        case identity
+        case gzip
+        case snappy
+    }
+
+    /// The body as received.
+    var bytes: [UInt8]
+    /// How the body is encoded.
+    var encoding: Encoding
+    /// The largest decoded body (`--push.max-body-size`).
+    var limit: Int
+
+    /// Whether decoding it can take long enough to stall an event loop: any compressed body (a few kilobytes
+    /// may decode to the limit), and a plain one from `threshold` bytes on (parsing and storing it).
+    func isHeavy(threshold: Int) -> Bool {
+        self.encoding != .identity || self.bytes.count >= threshold
+    }
+
+    /// The decoded body.
+    /// - Throws: ``BodyTooLargeError``, ``GzipError`` for a corrupt gzip stream, or ``SnappyError`` for a
+    ///   corrupt snappy stream.
+    func decoded() throws -> [UInt8] {
+        switch self.encoding {
+        case .identity:
+            return self.bytes
+        case .gzip:
+            return try GzipBody.decompress(self.bytes, limit: self.limit)
+        case .snappy:
+            return try SnappyBody.decompress(self.bytes, limit: self.limit)
         }
     }
 }

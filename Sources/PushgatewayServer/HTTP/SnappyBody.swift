@@ -1,3 +1,5 @@
+import PushgatewayCore
+
 // Snappy request bodies read the way upstream reads them: github.com/golang/snappy's framing-format Reader
 // (stream identifier, compressed and uncompressed chunks with masked CRC-32C checksums, skippable chunks),
 // with its error texts, which upstream's 400 answers carry. An empty body is an empty push, as in Go.
@@ -47,17 +49,20 @@ enum SnappyBody {
                 let base = chunk.startIndex
                 let checksum =
                     UInt32(chunk[base]) | UInt32(chunk[base + 1]) << 8 | UInt32(chunk[base + 2]) << 16 | UInt32(chunk[base + 3]) << 24
-                let start = output.count
+                let data: ArraySlice<UInt8>
                 if type == 0x00 {
-                    try Self.decodeBlock(chunk.dropFirst(4), into: &output)
+                    data = try Self.decodeBlock(chunk.dropFirst(4))[...]
                 } else {
                     guard length - 4 <= Self.maxBlockSize else { throw SnappyError.corrupt }
-                    output.append(contentsOf: chunk.dropFirst(4))
+                    data = chunk.dropFirst(4)
                 }
-                guard Self.maskedCRC32C(output[start...]) == checksum else { throw SnappyError.corrupt }
-                if output.count > limit {
+                guard Self.maskedCRC32C(data) == checksum else { throw SnappyError.corrupt }
+                guard data.count <= limit - output.count else {
                     throw BodyTooLargeError(limit: limit)
                 }
+                // Appended with the array's own growth: reserving the exact new size for every chunk copied
+                // the whole output each time (quadratic: 22 s for 64 MiB).
+                output.append(contentsOf: data)
             case 0xFF:
                 guard chunk.elementsEqual(Self.streamIdentifier) else { throw SnappyError.corrupt }
             case 0x02...0x7F:
@@ -69,8 +74,8 @@ enum SnappyBody {
         return output
     }
 
-    /// Appends one snappy block's decoded bytes (at most 64 KiB) to `output`.
-    private static func decodeBlock(_ block: ArraySlice<UInt8>, into output: inout [UInt8]) throws(SnappyError) {
+    /// One snappy block's decoded bytes (at most 64 KiB); copies refer only to bytes of the same block.
+    private static func decodeBlock(_ block: ArraySlice<UInt8>) throws(SnappyError) -> [UInt8] {
         var position = block.startIndex
         func byte() throws(SnappyError) -> Int {
             guard position < block.endIndex else { throw SnappyError.corrupt }
@@ -89,9 +94,9 @@ enum SnappyBody {
         }
         guard decodedLength <= 0xFFFF_FFFF else { throw SnappyError.tooLarge }
         guard decodedLength <= Self.maxBlockSize else { throw SnappyError.corrupt }
-        let start = output.count
-        let end = start + decodedLength
-        output.reserveCapacity(end)
+        var output: [UInt8] = []
+        output.reserveCapacity(decodedLength)
+        let end = decodedLength
         while position < block.endIndex {
             let tag = try byte()
             switch tag & 3 {
@@ -122,8 +127,7 @@ enum SnappyBody {
                     length = 1 + tag >> 2
                     offset = (try byte()) | (try byte()) << 8 | (try byte()) << 16 | (try byte()) << 24
                 }
-                let produced = output.count - start
-                guard offset > 0, offset <= produced, length <= end - output.count else { throw SnappyError.corrupt }
+                guard offset > 0, offset <= output.count, length <= end - output.count else { throw SnappyError.corrupt }
                 // Byte by byte: a copy may overlap what it is producing (a run).
                 for _ in 0..<length {
                     output.append(output[output.count - offset])
@@ -131,23 +135,17 @@ enum SnappyBody {
             }
         }
         guard output.count == end else { throw SnappyError.corrupt }
+        return output
     }
 
     /// The framing format's checksum: CRC-32C (Castagnoli), rotated and offset.
-    static func maskedCRC32C(_ bytes: some Collection<UInt8>) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes {
-            crc = Self.crcTable[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
-        }
-        crc = ~crc
+    static func maskedCRC32C(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        let crc = CRC32.castagnoli.checksum(bytes)
         return ((crc >> 15) | (crc << 17)) &+ 0xA282_EAD8
     }
 
-    private static let crcTable: [UInt32] = (0..<256).map { index in
-        var crc = UInt32(index)
-        for _ in 0..<8 {
-            crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1
-        }
-        return crc
+    /// The framing format's checksum of a whole array.
+    static func maskedCRC32C(_ bytes: [UInt8]) -> UInt32 {
+        Self.maskedCRC32C(bytes[...])
     }
 }

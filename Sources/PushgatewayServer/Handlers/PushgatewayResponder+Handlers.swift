@@ -2,6 +2,7 @@ import CompressNIO
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import PushgatewayCore
 import PushgatewayStorage
 
@@ -17,6 +18,11 @@ private let corsHeaders: HTTPFields = [
     .accessControlExposeHeaders: "Date",
     .cacheControl: "no-cache, no-store, must-revalidate",
 ]
+
+/// The store refused a push (kept apart from decoding errors, which are always answered 400).
+private struct StoreRejection: Error {
+    var error: PushError
+}
 
 extension PushgatewayResponder {
     /// Runs the handler of `endpoint`.
@@ -77,6 +83,12 @@ extension PushgatewayResponder {
 
     // MARK: Push and delete
 
+    /// Bodies from this size on, and every compressed body, are decoded, parsed and stored on
+    /// `NIOThreadPool.singleton` rather than on the event loop that read them: Swift concurrency runs on the
+    /// event loops here, so a large push handled inline would hold up every connection of that loop (health
+    /// checks and scrapes included) for as long as it takes.
+    static let offloadThreshold = 64 * 1024
+
     /// PUT and POST (PG handler/push.go): grouping key, body, store; 200 checked, 202 unchecked, 400 otherwise.
     private func push(
         _ request: Request,
@@ -90,9 +102,31 @@ extension PushgatewayResponder {
         let response: Response
         do {
             let key = try self.groupingKey(parameters, jobBase64: jobBase64)
-            let families = try self.parseBody(try await body.read(), request: request)
-            let push = PushRequest(key: key, families: families, replace: replace)
-            response = self.apply(push, request: request, context: context)
+            let collected = try await body.collect()
+            let format = ContentNegotiation.pushBodyFormat(contentType: request.headers[values: .contentType].first)
+            let work: @Sendable () throws -> Void = { [self] in
+                let families = try self.parseBody(try collected.decoded(), format: format)
+                do {
+                    try self.gateway.store.push(PushRequest(key: key, families: families, replace: replace))
+                } catch let error as PushError {
+                    throw StoreRejection(error: error)
+                }
+            }
+            if collected.isHeavy(threshold: Self.offloadThreshold) {
+                try await NIOThreadPool.singleton.runIfActive(work)
+            } else {
+                try work()
+            }
+            response = GoResponses.empty(self.gateway.configuration.checkConsistency ? .ok : .accepted)
+        } catch let rejection as StoreRejection {
+            context.logger.error(
+                "pushed metrics are invalid or inconsistent with existing metrics",
+                metadata: ["method": "\(request.method)", "err": "\(rejection.error.message)"]
+            )
+            // Unchecked, upstream has answered 202 before the store looks at the push (only a timestamp
+            // rejection is possible then, and it only shows in push_failure_time_seconds).
+            response =
+                self.gateway.configuration.checkConsistency ? HTTPErrors.response(for: rejection.error) : GoResponses.empty(.accepted)
         } catch {
             if HTTPErrors.isClientError(error) {
                 context.logger.debug("failed to parse push", metadata: ["method": "\(request.method)", "err": "\(error)"])
@@ -109,22 +143,6 @@ extension PushgatewayResponder {
             at: end
         )
         return self.counted("push", request, response)
-    }
-
-    /// Hands a parsed push to the store.
-    private func apply(_ push: PushRequest, request: Request, context: Context) -> Response {
-        do {
-            try self.gateway.store.push(push)
-        } catch {
-            context.logger.error(
-                "pushed metrics are invalid or inconsistent with existing metrics",
-                metadata: ["method": "\(request.method)", "err": "\(error.message)"]
-            )
-            // Unchecked, upstream has answered 202 before the store looks at the push (only a timestamp
-            // rejection is possible then, and it only shows in push_failure_time_seconds).
-            return self.gateway.configuration.checkConsistency ? HTTPErrors.response(for: error) : GoResponses.empty(.accepted)
-        }
-        return GoResponses.empty(self.gateway.configuration.checkConsistency ? .ok : .accepted)
     }
 
     /// DELETE (PG handler/delete.go): the body is ignored; 202 whether or not the group existed.
@@ -147,32 +165,14 @@ extension PushgatewayResponder {
                 remainder.append(contentsOf: value)
             }
         }
-        // The router matched on the decoded path; GroupingPath decodes again, so `%` and control bytes are
-        // escaped to survive that unchanged.
-        return try GroupingPath.parse(
-            Self.escapedForDecoding(remainder),
-            jobIsBase64: jobBase64,
-            utf8Names: self.gateway.configuration.enableUTF8Names
-        )
-    }
-
-    private static func escapedForDecoding(_ bytes: [UInt8]) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        for byte in bytes {
-            if byte == 0x25 || byte < 0x20 || byte == 0x7F {
-                out.append(contentsOf: [0x25, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            } else {
-                out.append(byte)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        // The router matched on the decoded path, so its parameters are the decoded bytes GroupingPath expects.
+        return try GroupingPath.parse(remainder, jobIsBase64: jobBase64, utf8Names: self.gateway.configuration.enableUTF8Names)
     }
 
     /// The pushed families: protobuf exactly when the Content-Type says delimited MetricFamily, else text.
-    private func parseBody(_ bytes: [UInt8], request: Request) throws -> [MetricFamily] {
-        switch ContentNegotiation.pushBodyFormat(contentType: request.headers[values: .contentType].first) {
+    // TODO: pass PushLimits.default once both codecs take it.
+    private func parseBody(_ bytes: [UInt8], format: PushBodyFormat) throws -> [MetricFamily] {
+        switch format {
         case .protobufDelimited:
             return try ProtobufCodec().decodeDelimited(bytes)
         case .text:

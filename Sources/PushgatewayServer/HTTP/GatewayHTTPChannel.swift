@@ -1,0 +1,47 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Hummingbird's HTTP/1 child channel with the gateway's connection handlers in front of its codec: Go's
+/// request rules (``HTTPConformanceHandler``) and the client timeouts (``ConnectionTimeoutHandler``).
+struct GatewayHTTPChannel: ServerChildChannel {
+    typealias Value = HTTP1Channel.Value
+
+    private let http1: HTTP1Channel
+    private let timeouts: ConnectionTimeouts
+
+    init(responder: @escaping HTTPChannelHandler.Responder, timeouts: ConnectionTimeouts) {
+        self.http1 = HTTP1Channel(responder: responder)
+        self.timeouts = timeouts
+    }
+
+    /// Sets up Hummingbird's pipeline, then puts the gateway's handlers right after NIO's request decoder.
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        self.http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let operations = channel.pipeline.syncOperations
+            let decoder = try operations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            // Inbound parts go decoder → timeouts → conformance → codec; answers the other way round, so the
+            // timeout handler sees an answer's end only after the conformance handler let it through.
+            let conformance = HTTPConformanceHandler()
+            try operations.addHandler(conformance, position: .after(decoder))
+            try operations.addHandler(ConnectionTimeoutHandler(timeouts: self.timeouts), position: .before(conformance))
+            return value
+        }
+    }
+
+    /// Hummingbird's request loop.
+    func handle(value: Value, logger: Logger) async {
+        await self.http1.handle(value: value, logger: logger)
+    }
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1 with the gateway's connection handlers.
+    static func gateway(timeouts: ConnectionTimeouts) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in
+            GatewayHTTPChannel(responder: responder, timeouts: timeouts)
+        }
+    }
+}
