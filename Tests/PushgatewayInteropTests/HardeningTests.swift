@@ -199,8 +199,7 @@ struct HardeningTests {
         }
     }
 
-    @Test(.disabled("until the text parser enforces PushLimits: a 100k-label series takes minutes to parse in a debug build"))
-    func healthIsAnsweredWhileALabelBombIsPushed() async throws {
+    @Test func healthIsAnsweredWhileALabelBombIsPushed() async throws {
         try await withGateway(.ours) { gateway in
             let labels = (0..<100_000).map { "l\($0)=\"v\"" }.joined(separator: ",")
             let body = Array("label_bomb{\(labels)} 1\n".utf8)
@@ -253,8 +252,8 @@ private func rawPut(_ path: String, port: Int, headers: [String] = [], body: [UI
     return status
 }
 
-/// Runs `work` on another thread while probing `/-/healthy` every 100 ms; returns its result and the
-/// slowest health answer.
+/// Runs `work` on another thread while probing `/-/healthy` every 100 ms (at least once); returns its result
+/// and the slowest health answer.
 private func whileProbingHealth<T: Sendable>(
     port: Int,
     _ work: @escaping @Sendable () throws -> T
@@ -267,18 +266,17 @@ private func whileProbingHealth<T: Sendable>(
     // Let the upload start first.
     try await Task.sleep(for: .milliseconds(200))
     var worst = Duration.zero
-    var probes = 0
-    while !done.load(ordering: .sequentiallyConsistent) {
+    // At least one probe, also when the work is refused before the first one (a label bomb is refused in a
+    // fraction of a second).
+    repeat {
         let start = ContinuousClock.now
         let health = try await send("GET", "/-/healthy", port: port)
         let elapsed = ContinuousClock.now - start
         #expect(health.status == 200)
         worst = max(worst, elapsed)
-        probes += 1
         try await Task.sleep(for: .milliseconds(100))
-    }
+    } while !done.load(ordering: .sequentiallyConsistent)
     let value = try await task.value
-    #expect(probes > 0, "the work ended before any probe")
     return (value, worst)
 }
 

@@ -149,7 +149,7 @@ public enum GroupingPath {
         let isBase64 = name.count >= base64Suffix.count && name.suffix(base64Suffix.count).elementsEqual(base64Suffix)
         let trimmedName = isBase64 ? name.dropLast(base64Suffix.count) : name
         let unescapedName = utf8Names ? self.unescapeValueEncoding(trimmedName) : Array(trimmedName)
-        let isValid = utf8Names ? self.isValidUTF8Name(unescapedName) : self.isLegacyLabelName(unescapedName)
+        let isValid = utf8Names ? self.isValidUTF8Name(unescapedName) : LegacyName.isValidLabelName(unescapedName)
         // The reserved-prefix check looks at the name as sent, before U__ unescaping.
         guard isValid, !trimmedName.starts(with: [asciiUnderscore, asciiUnderscore]) else {
             throw GroupingPathError(.improperLabelName, message: "improper label name \(GoQuote.string(trimmedName))")
@@ -166,14 +166,6 @@ public enum GroupingPath {
             )
         }
         return (unescapedName, decoded)
-    }
-
-    /// `[a-zA-Z_][a-zA-Z0-9_]*`, upstream's legacy label name rule.
-    private static func isLegacyLabelName(_ name: [UInt8]) -> Bool {
-        guard let first = name.first, !(0x30...0x39).contains(first) else { return false }
-        return name.allSatisfy { byte in
-            (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || byte == asciiUnderscore
-        }
     }
 
     /// Upstream's UTF-8 label name rule: any non-empty valid UTF-8.

@@ -170,7 +170,7 @@ extension PushgatewayResponder {
     }
 
     /// The pushed families: protobuf exactly when the Content-Type says delimited MetricFamily, else text.
-    // TODO: pass PushLimits.default once both codecs take it.
+    /// Both codecs enforce ``PushLimits/default`` unless told otherwise.
     private func parseBody(_ bytes: [UInt8], format: PushBodyFormat) throws -> [MetricFamily] {
         switch format {
         case .protobufDelimited:
