@@ -40,18 +40,14 @@ public enum TextFormatEncoder {
         for family in families where !family.metrics.isEmpty {
             bound += self.upperBound(of: family)
         }
-        var overflow: [UInt8] = []
-        var encoded = [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
+        return [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
             guard let base = buffer.baseAddress else { return }
             var writer = ByteWriter(base, capacity: bound)
             for family in families where !family.metrics.isEmpty {
                 self.write(family, to: &writer)
             }
             count = writer.cursor - base
-            overflow = writer.overflow
         }
-        encoded.append(contentsOf: overflow)
-        return encoded
     }
 
     /// Appends the `# HELP` (only when `help` is set) and `# TYPE` lines of a family.
