@@ -37,13 +37,6 @@ public func fuzzProtobuf(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-/// Aborts with `message` (libFuzzer records the input) unless `condition` holds.
-func fuzzCheck(_ condition: Bool, _ message: @autoclosure () -> String) {
-    if !condition {
-        fatalError("fuzz check failed: \(message())")
-    }
-}
-
 private func fuzzCheckNames(_ families: [MetricFamily]) {
     for family in families {
         fuzzCheck(!family.name.isEmpty, "a family without a name was accepted")
@@ -112,36 +105,6 @@ private func fuzzCheckStoredMetrics(_ families: [MetricFamily], codec: ProtobufC
             fuzzCheck(false, "stored metric encodings do not decode: \(error)")
         }
     }
-}
-
-/// Families a text scrape can carry without ambiguity: unique names (also counting the `_sum`, `_count` and
-/// `_bucket` lines), values of the family's type, label names that are unique, not reserved and not the
-/// `le`/`quantile` the writer adds. The consistency check keeps anything else out of the store.
-private func textCanCarry(_ families: [MetricFamily]) -> Bool {
-    var names = Set<String>()
-    for family in families {
-        guard names.insert(family.name).inserted else { return false }
-    }
-    for family in families {
-        for suffix in ["_sum", "_count", "_bucket"] where names.contains(family.name + suffix) {
-            return false
-        }
-        for metric in family.metrics {
-            switch (family.type, metric.value) {
-            case (.counter, .counter), (.gauge, .gauge), (.untyped, .untyped), (.summary, .summary), (.histogram, .histogram),
-                (.gaugeHistogram, .histogram), (_, .none):
-                break
-            default:
-                return false
-            }
-            var labelNames = Set<String>()
-            for label in metric.labels {
-                guard !label.name.isEmpty, !label.name.hasPrefix("__"), labelNames.insert(label.name).inserted else { return false }
-                guard label.name != "le" && label.name != "quantile" else { return false }
-            }
-        }
-    }
-    return true
 }
 
 private func fuzzCheckTextParsesBack(_ families: [MetricFamily]) {
