@@ -24,6 +24,6 @@ mapfile -t sources < <(find Sources/PushgatewayCore -name '*.swift')
 swiftc -O -swift-version 6 -package-name swift_pushgateway -parse-as-library -module-name PushgatewayCore \
   -enable-upcoming-feature ExistentialAny -enable-upcoming-feature MemberImportVisibility \
   -enable-upcoming-feature InternalImportsByDefault -sanitize=fuzzer,address \
-  -I CProtobuf/include "${sources[@]}" "$harness" "${objects[@]}" -lprotobuf-c -o "$out/fuzz"
+  -I CProtobuf/include "${sources[@]}" "$harness" Tests/Fuzz/FuzzSupport.swift "${objects[@]}" -lprotobuf-c -o "$out/fuzz"
 cd "$out"
 exec ./fuzz corpus -max_total_time="$seconds" -max_len=4096 -timeout=10

@@ -65,12 +65,14 @@ typedef enum _Io__Prometheus__Client__MetricType {
 struct  Io__Prometheus__Client__LabelPair
 {
   ProtobufCMessage base;
-  char *name;
-  char *value;
+  protobuf_c_boolean has_name;
+  ProtobufCBinaryData name;
+  protobuf_c_boolean has_value;
+  ProtobufCBinaryData value;
 };
 #define IO__PROMETHEUS__CLIENT__LABEL_PAIR__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&io__prometheus__client__label_pair__descriptor) \
-    , NULL, NULL }
+    , 0, {0,NULL}, 0, {0,NULL} }
 
 
 struct  Io__Prometheus__Client__Gauge
@@ -274,17 +276,20 @@ struct  Io__Prometheus__Client__Metric
 struct  Io__Prometheus__Client__MetricFamily
 {
   ProtobufCMessage base;
-  char *name;
-  char *help;
+  protobuf_c_boolean has_name;
+  ProtobufCBinaryData name;
+  protobuf_c_boolean has_help;
+  ProtobufCBinaryData help;
   protobuf_c_boolean has_type;
   Io__Prometheus__Client__MetricType type;
   size_t n_metric;
   Io__Prometheus__Client__Metric **metric;
-  char *unit;
+  protobuf_c_boolean has_unit;
+  ProtobufCBinaryData unit;
 };
 #define IO__PROMETHEUS__CLIENT__METRIC_FAMILY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&io__prometheus__client__metric_family__descriptor) \
-    , NULL, NULL, 0, IO__PROMETHEUS__CLIENT__METRIC_TYPE__COUNTER, 0,NULL, NULL }
+    , 0, {0,NULL}, 0, {0,NULL}, 0, IO__PROMETHEUS__CLIENT__METRIC_TYPE__COUNTER, 0,NULL, 0, {0,NULL} }
 
 
 /* Io__Prometheus__Client__LabelPair methods */

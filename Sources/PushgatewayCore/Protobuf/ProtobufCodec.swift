@@ -1,6 +1,9 @@
 // The only file that sees protobuf-c. Decoding unpacks one frame at a time into an arena, copies every
 // string and array into Swift values at once, then resets the arena; encoding builds the C structs in an
 // arena, packs them and resets it. No C pointer outlives the call that created it.
+//
+// Names, label values, help and unit cross the C boundary as `bytes` (pointer and length, see
+// Proto/metrics.proto), never as C strings: a NUL byte inside one must not cut it short.
 
 private import CProtobuf
 
@@ -21,9 +24,14 @@ public struct ProtobufCodec: Sendable {
         /// the largest length protobuf itself allows.
         public var maxMessageSize: Int
 
+        /// What one push may hold (labels per series, bytes per name or label value, series per push),
+        /// enforced by ``decodeDelimited(_:)``.
+        public var limits: PushLimits
+
         /// Creates options.
-        public init(maxMessageSize: Int = 0x7FFF_FFFF) {
+        public init(maxMessageSize: Int = 0x7FFF_FFFF, limits: PushLimits = .default) {
             self.maxMessageSize = maxMessageSize
+            self.limits = limits
         }
     }
 
@@ -37,7 +45,10 @@ public struct ProtobufCodec: Sendable {
 
     // MARK: Decoding
 
-    /// Decodes a whole delimited stream.
+    /// Decodes a whole delimited stream, as a push carries it.
+    ///
+    /// Beyond the wire format this refuses what a push must not hold: a family without a name, a metric or
+    /// label name holding a NUL byte, and anything over ``Options/limits``.
     ///
     /// - Returns: the families in stream order (duplicates are kept; the gateway lets the last one win).
     /// - Throws: ``ProtobufCodecError`` naming the failing message and the offset of its frame.
@@ -51,13 +62,16 @@ public struct ProtobufCodec: Sendable {
         return try Array(bytes).withUnsafeBytes { self.decodeDelimited($0) }.get()
     }
 
-    /// Decodes one message that is not length-prefixed.
+    /// Decodes one message that is not length-prefixed: the gateway's own encodings (stored families,
+    /// whose name may be left out, and the persistence file), so no push rules beyond the wire format,
+    /// UTF-8 and NUL-free names apply.
     public func decodeMessage(_ bytes: some Collection<UInt8>) throws(ProtobufCodecError) -> MetricFamily {
         let decode: (UnsafeRawBufferPointer) -> Result<MetricFamily, ProtobufCodecError> = { buffer in
             Self.withArena { arena in
                 Result { () throws(ProtobufCodecError) in
                     let frame = DelimitedFrameReader.Frame(message: buffer, offset: 0, index: 0)
-                    return try Self.decodeFrame(frame, arena: arena)
+                    var rules = PushRules.ownEncodings
+                    return try Self.decodeFrame(frame, arena: arena, rules: &rules)
                 }
             }
         }
@@ -72,8 +86,9 @@ public struct ProtobufCodec: Sendable {
             Result { () throws(ProtobufCodecError) in
                 var reader = DelimitedFrameReader(buffer, maxMessageSize: self.options.maxMessageSize)
                 var families: [MetricFamily] = []
+                var rules = PushRules(limits: self.options.limits, requiresNames: true)
                 while let frame = try reader.next() {
-                    families.append(try Self.decodeFrame(frame, arena: arena))
+                    families.append(try Self.decodeFrame(frame, arena: arena, rules: &rules))
                     CProtobuf_arenaReset(arena)
                 }
                 return families
@@ -90,7 +105,11 @@ public struct ProtobufCodec: Sendable {
         return body(arena)
     }
 
-    private static func decodeFrame(_ frame: DelimitedFrameReader.Frame, arena: OpaquePointer) throws(ProtobufCodecError) -> MetricFamily {
+    private static func decodeFrame(
+        _ frame: DelimitedFrameReader.Frame,
+        arena: OpaquePointer,
+        rules: inout PushRules
+    ) throws(ProtobufCodecError) -> MetricFamily {
         guard let family = CProtobuf_unpackMetricFamily(arena, frame.message.baseAddress, frame.message.count) else {
             throw ProtobufCodecError(
                 .malformedMessage,
@@ -103,7 +122,16 @@ public struct ProtobufCodec: Sendable {
                     ? "unexpected EOF" : "proto: cannot parse invalid wire-format data"
             )
         }
-        var converter = CConverter(frame: frame)
+        var converter = CConverter(frame: frame, limits: rules.limits, requiresName: rules.requiresNames)
+        // Counted before anything is copied: a push over the limit costs no Swift values.
+        let seriesLimit = rules.limits.maxSeriesPerPush
+        guard family.pointee.n_metric <= seriesLimit - rules.series else {
+            throw converter.error(
+                .limitExceeded,
+                "the push holds more than \(seriesLimit) series; the limit is \(seriesLimit) series per push"
+            )
+        }
+        rules.series += family.pointee.n_metric
         return try converter.family(family.pointee)
     }
 
@@ -200,60 +228,118 @@ public struct ProtobufCodec: Sendable {
     }
 }
 
+/// What a decode must enforce beyond the wire format, and the series counted so far.
+private struct PushRules {
+    let limits: PushLimits
+    /// Whether a family must have a non-empty name (pushes); stored families leave their name out.
+    let requiresNames: Bool
+    var series = 0
+
+    /// For the gateway's own encodings: no limits, no name required.
+    static var ownEncodings: PushRules { PushRules(limits: .unlimited, requiresNames: false) }
+}
+
 // MARK: - C to Swift
 
 /// Copies one unpacked family into Swift values.
 private struct CConverter {
     let frame: DelimitedFrameReader.Frame
+    let limits: PushLimits
+    let requiresName: Bool
     // The previous metric's labels: series of one family mostly repeat label names and many values, so
     // comparing bytes usually replaces creating a String.
     private var previousLabels: [LabelPair] = []
 
-    init(frame: DelimitedFrameReader.Frame) {
+    init(frame: DelimitedFrameReader.Frame, limits: PushLimits, requiresName: Bool) {
         self.frame = frame
+        self.limits = limits
+        self.requiresName = requiresName
     }
 
-    /// `string(pointer)` unless the bytes equal `candidate`, which is then returned as it is.
-    @inline(__always)
-    private func string(
-        _ pointer: UnsafeMutablePointer<CChar>?,
-        reusing candidate: String?,
-        field: @autoclosure () -> String
-    ) throws(ProtobufCodecError) -> String {
-        if let pointer, let candidate {
-            let length = strlen(pointer)
-            let same = withUTF8Bytes(candidate) { utf8 in
-                utf8.count == length && (length == 0 || memcmp(utf8.baseAddress!, pointer, length) == 0)
-            }
-            if same {
-                return candidate
-            }
-        }
-        return try self.string(pointer, field: field())
-    }
-
-    private func error(_ code: ProtobufCodecError.Code, _ message: String) -> ProtobufCodecError {
+    func error(_ code: ProtobufCodecError.Code, _ message: String) -> ProtobufCodecError {
         ProtobufCodecError(code, messageIndex: self.frame.index, offset: self.frame.offset, message: message)
     }
 
-    /// A string that must be valid UTF-8 (names and label values; upstream checks label values later).
-    private func string(_ pointer: UnsafeMutablePointer<CChar>?, field: @autoclosure () -> String) throws(ProtobufCodecError) -> String {
-        guard let pointer else { return "" }
-        let bytes = UnsafeRawBufferPointer(start: pointer, count: strlen(pointer))
+    /// The bytes of a `bytes` field (empty when absent).
+    @inline(__always)
+    private static func bytes(_ data: ProtobufCBinaryData) -> UnsafeRawBufferPointer {
+        guard data.len > 0, let base = data.data else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: base, count: data.len)
+    }
+
+    /// A metric or label name: valid UTF-8, no NUL byte, within the byte limit; `candidate` when the bytes
+    /// equal it (then already checked).
+    @inline(__always)
+    private func name(
+        _ data: ProtobufCBinaryData,
+        reusing candidate: String? = nil,
+        field: @autoclosure () -> String
+    ) throws(ProtobufCodecError) -> String {
+        let bytes = Self.bytes(data)
+        if let candidate, Self.equal(candidate, bytes) {
+            return candidate
+        }
+        let string = try self.string(bytes, field: field())
+        if let base = bytes.baseAddress, memchr(base, 0, bytes.count) != nil {
+            throw self.error(.invalidName, "\(field()) holds a NUL byte: \(GoQuote.string(bytes))")
+        }
+        return string
+    }
+
+    /// A label value: valid UTF-8 within the byte limit, every byte kept (NUL included); `candidate` when the
+    /// bytes equal it.
+    @inline(__always)
+    private func value(
+        _ data: ProtobufCBinaryData,
+        reusing candidate: String?,
+        field: @autoclosure () -> String
+    ) throws(ProtobufCodecError) -> String {
+        let bytes = Self.bytes(data)
+        if let candidate, Self.equal(candidate, bytes) {
+            return candidate
+        }
+        return try self.string(bytes, field: field())
+    }
+
+    @inline(__always)
+    private static func equal(_ string: String, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        withUTF8Bytes(string) { utf8 in
+            utf8.count == bytes.count && (bytes.count == 0 || memcmp(utf8.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
+        }
+    }
+
+    /// A string that must be valid UTF-8 and within the byte limit (names and label values; upstream checks
+    /// label values later).
+    private func string(_ bytes: UnsafeRawBufferPointer, field: @autoclosure () -> String) throws(ProtobufCodecError) -> String {
+        guard bytes.count <= self.limits.maxNameOrValueBytes else {
+            throw self.error(
+                .limitExceeded,
+                "\(field()) is \(bytes.count) bytes long; the limit is \(self.limits.maxNameOrValueBytes) bytes per name or label value"
+            )
+        }
         guard let string = makeValidatedString(bytes) else {
             throw self.error(.invalidUTF8, "\(field()) is not valid UTF-8: \(GoQuote.string(bytes))")
         }
         return string
     }
 
-    /// A string upstream never validates (help, unit); invalid UTF-8 is repaired.
-    private func text(_ pointer: UnsafeMutablePointer<CChar>?) -> String? {
-        guard let pointer else { return nil }
-        return String(decoding: UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)), as: UTF8.self)
+    /// A string upstream never validates (help, unit, exemplar labels): every byte kept, invalid UTF-8
+    /// repaired.
+    private func text(_ data: ProtobufCBinaryData) -> String {
+        String(decoding: Self.bytes(data), as: UTF8.self)
+    }
+
+    /// ``text(_:)`` of an optional field; nil when absent.
+    private func text(_ data: ProtobufCBinaryData, present: protobuf_c_boolean) -> String? {
+        present != 0 ? self.text(data) : nil
     }
 
     mutating func family(_ family: Io__Prometheus__Client__MetricFamily) throws(ProtobufCodecError) -> MetricFamily {
-        let name = try self.string(family.name, field: "metric name")
+        let name = try self.name(family.name, field: "metric name")
+        if name.isEmpty && self.requiresName {
+            // Written as `# TYPE "" gauge`, it would make the whole text exposition unreadable.
+            throw self.error(.invalidName, "metric family without a name (every family needs a non-empty name)")
+        }
         var type = MetricType.counter
         if family.has_type != 0 {
             guard let known = MetricType(rawValue: Int32(bitPattern: family.type.rawValue)) else {
@@ -269,9 +355,9 @@ private struct CConverter {
         }
         return MetricFamily(
             name: name,
-            help: self.text(family.help),
+            help: self.text(family.help, present: family.has_help),
             type: type,
-            unit: self.text(family.unit),
+            unit: self.text(family.unit, present: family.has_unit),
             metrics: metrics,
             unknownFields: Self.unknownFields(family.base)
         )
@@ -322,13 +408,19 @@ private struct CConverter {
         owner: String
     ) throws(ProtobufCodecError) -> [LabelPair] {
         guard let pairs, count > 0 else { return [] }
+        guard count <= self.limits.maxLabelsPerSeries else {
+            throw self.error(
+                .limitExceeded,
+                "a series of metric \(GoQuote.string(owner)) has \(count) labels; the limit is \(self.limits.maxLabelsPerSeries) labels per series"
+            )
+        }
         var labels: [LabelPair] = []
         labels.reserveCapacity(count)
         for index in 0..<count {
             guard let pair = pairs[index]?.pointee else { continue }
             let previous = index < self.previousLabels.count ? self.previousLabels[index] : nil
-            let name = try self.string(pair.name, reusing: previous?.name, field: "label name of metric \(GoQuote.string(owner))")
-            let value = try self.string(
+            let name = try self.name(pair.name, reusing: previous?.name, field: "label name of metric \(GoQuote.string(owner))")
+            let value = try self.value(
                 pair.value,
                 reusing: previous?.value,
                 field: "value of label \(GoQuote.string(name)) of metric \(GoQuote.string(owner))"
@@ -350,7 +442,9 @@ private struct CConverter {
         labels.reserveCapacity(exemplar.n_label)
         for index in 0..<exemplar.n_label {
             guard let pair = exemplar.label[index]?.pointee else { continue }
-            labels.append(LabelPair(name: self.text(pair.name) ?? "", value: self.text(pair.value) ?? ""))
+            labels.append(
+                LabelPair(name: self.text(pair.name), value: self.text(pair.value))
+            )
         }
         return Exemplar(labels: labels, value: exemplar.value, timestamp: self.timestamp(exemplar.timestamp))
     }
@@ -615,15 +709,15 @@ private struct CBuilder {
         self.remaining = chunk
     }
 
+    /// A copy of the bytes of `string` for a `bytes` field.
     @inline(__always)
-    private mutating func cString(_ string: String) -> UnsafeMutablePointer<CChar> {
+    private mutating func binary(_ string: String) -> ProtobufCBinaryData {
         withUTF8Bytes(string) { utf8 in
-            let pointer = self.allocate(CChar.self, count: utf8.count + 1)
+            let pointer = self.allocate(UInt8.self, count: utf8.count)
             if let base = utf8.baseAddress {
-                UnsafeMutableRawPointer(pointer).copyMemory(from: base, byteCount: utf8.count)
+                copyBytes(from: base, to: pointer, count: utf8.count)
             }
-            pointer[utf8.count] = 0
-            return pointer
+            return ProtobufCBinaryData(len: utf8.count, data: pointer)
         }
     }
 
@@ -637,14 +731,17 @@ private struct CBuilder {
     mutating func family(_ family: MetricFamily) -> UnsafeMutablePointer<Io__Prometheus__Client__MetricFamily> {
         let message = self.allocate(Io__Prometheus__Client__MetricFamily.self)
         message.initialize(to: self.templates.family)
-        message.pointee.name = self.cString(family.name)
+        message.pointee.has_name = 1
+        message.pointee.name = self.binary(family.name)
         if let help = family.help {
-            message.pointee.help = self.cString(help)
+            message.pointee.has_help = 1
+            message.pointee.help = self.binary(help)
         }
         message.pointee.has_type = 1
         message.pointee.type = Io__Prometheus__Client__MetricType(rawValue: UInt32(bitPattern: family.type.rawValue))
         if let unit = family.unit {
-            message.pointee.unit = self.cString(unit)
+            message.pointee.has_unit = 1
+            message.pointee.unit = self.binary(unit)
         }
         if !family.metrics.isEmpty {
             let count = family.metrics.count
@@ -704,27 +801,27 @@ private struct CBuilder {
             // bytes, the strings need no retain and release around each copy.
             var stringBytes = 0
             for index in 0..<count {
-                stringBytes += labels[index].name.utf8.count + labels[index].value.utf8.count + 2
+                stringBytes += labels[index].name.utf8.count + labels[index].value.utf8.count
             }
             let pointers = self.allocate(UnsafeMutablePointer<CLabelPair>?.self, count: count)
             let pairs = self.allocate(CLabelPair.self, count: count)
-            var strings = self.allocate(CChar.self, count: stringBytes)
+            var strings = self.allocate(UInt8.self, count: stringBytes)
             for index in 0..<count {
                 let pair = pairs + index
                 pair.initialize(to: self.templates.labelPair)
-                pair.pointee.name = strings
-                strings = Self.copyCString(labels[index].name, to: strings)
-                pair.pointee.value = strings
-                strings = Self.copyCString(labels[index].value, to: strings)
+                pair.pointee.has_name = 1
+                pair.pointee.name = Self.copy(labels[index].name, to: &strings)
+                pair.pointee.has_value = 1
+                pair.pointee.value = Self.copy(labels[index].value, to: &strings)
                 (pointers + index).initialize(to: pair)
             }
             return (count, pointers)
         }
     }
 
-    /// Copies the bytes of `string` and a NUL to `target`; returns the end.
+    /// Copies the bytes of `string` to `target` and advances it past them; returns them as a `bytes` field.
     @inline(__always)
-    private static func copyCString(_ string: String, to target: UnsafeMutablePointer<CChar>) -> UnsafeMutablePointer<CChar> {
+    private static func copy(_ string: String, to target: inout UnsafeMutablePointer<UInt8>) -> ProtobufCBinaryData {
         let count =
             string.utf8.withContiguousStorageIfAvailable { utf8 in
                 if let base = utf8.baseAddress {
@@ -732,16 +829,16 @@ private struct CBuilder {
                 }
                 return utf8.count
             } ?? Self.copySlowly(string, to: target)
-        target[count] = 0
-        return target + count + 1
+        defer { target += count }
+        return ProtobufCBinaryData(len: count, data: target)
     }
 
-    /// ``copyCString(_:to:)`` for strings without contiguous UTF-8.
+    /// ``copy(_:to:)`` for strings without contiguous UTF-8.
     @inline(never)
-    private static func copySlowly(_ string: String, to target: UnsafeMutablePointer<CChar>) -> Int {
+    private static func copySlowly(_ string: String, to target: UnsafeMutablePointer<UInt8>) -> Int {
         var count = 0
         for byte in string.utf8 {
-            target[count] = CChar(bitPattern: byte)
+            target[count] = byte
             count += 1
         }
         return count

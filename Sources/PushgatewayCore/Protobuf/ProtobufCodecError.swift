@@ -9,6 +9,8 @@ public struct ProtobufCodecError: Error, Hashable, Sendable {
             case malformedMessage
             case invalidUTF8
             case invalidEnumValue
+            case invalidName
+            case limitExceeded
         }
 
         private var wrapped: Wrapped
@@ -26,6 +28,10 @@ public struct ProtobufCodecError: Error, Hashable, Sendable {
         public static var invalidUTF8: Self { Self(.invalidUTF8) }
         /// A metric type this schema does not know.
         public static var invalidEnumValue: Self { Self(.invalidEnumValue) }
+        /// A family without a name, or a metric or label name holding a NUL byte.
+        public static var invalidName: Self { Self(.invalidName) }
+        /// The push exceeds one of the ``PushLimits`` (labels per series, bytes per name or value, series).
+        public static var limitExceeded: Self { Self(.limitExceeded) }
 
         public var description: String { String(describing: self.wrapped) }
     }

@@ -167,8 +167,8 @@ package enum ProtobufTextFormat {
                 case 0x0D: output.append(contentsOf: [0x5C, 0x72])
                 case 0x09: output.append(contentsOf: [0x5C, 0x74])
                 case _ where byte < 0x20 || byte == 0x7F || (byte >= 0x80 && !valid):
-                    let hex = Array("0123456789abcdef".utf8)
-                    output.append(contentsOf: [0x5C, 0x78, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                    output.append(contentsOf: [0x5C, 0x78])
+                    HexDigits.append(byte, uppercase: false, to: &output)
                 default: output.append(byte)
                 }
             }

@@ -68,10 +68,7 @@ package enum GoQuote {
     }
 
     private static func appendHex(_ value: UInt32, digits: Int, to out: inout [UInt8]) {
-        let alphabet = Array("0123456789abcdef".utf8)
-        for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
-            out.append(alphabet[Int((value >> UInt32(shift)) & 0xF)])
-        }
+        HexDigits.appendLower(value, digits: digits, to: &out)
     }
 
     private static func appendScalar(_ scalar: Unicode.Scalar, encoded: ArraySlice<UInt8>, to out: inout [UInt8]) {

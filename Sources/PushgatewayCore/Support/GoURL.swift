@@ -5,8 +5,6 @@
 private let asciiPercent: UInt8 = 0x25
 private let asciiDot: UInt8 = 0x2E
 private let asciiSlash: UInt8 = 0x2F
-private let upperHexDigits = Array("0123456789ABCDEF".utf8)
-private let lowerHexDigits = Array("0123456789abcdef".utf8)
 
 /// Go's URL path encoding rules.
 package enum GoURL {
@@ -24,7 +22,7 @@ package enum GoURL {
                 index += 1
                 continue
             }
-            guard index + 2 < raw.count, let high = self.hexValue(raw[index + 1]), let low = self.hexValue(raw[index + 2]) else {
+            guard index + 2 < raw.count, let high = HexDigits.value(raw[index + 1]), let low = HexDigits.value(raw[index + 2]) else {
                 return nil
             }
             decoded.append(high << 4 | low)
@@ -39,7 +37,8 @@ package enum GoURL {
         out.reserveCapacity(decoded.count)
         for byte in decoded {
             if self.shouldEscapeInPath(byte) {
-                out.append(contentsOf: [asciiPercent, upperHexDigits[Int(byte >> 4)], upperHexDigits[Int(byte & 0xF)]])
+                out.append(asciiPercent)
+                HexDigits.append(byte, uppercase: true, to: &out)
             } else {
                 out.append(byte)
             }
@@ -86,7 +85,8 @@ package enum GoURL {
         var out: [UInt8] = []
         for byte in text.utf8 {
             if byte >= 0x80 {
-                out.append(contentsOf: [asciiPercent, lowerHexDigits[Int(byte >> 4)], lowerHexDigits[Int(byte & 0xF)]])
+                out.append(asciiPercent)
+                HexDigits.append(byte, uppercase: false, to: &out)
             } else {
                 out.append(byte)
             }
@@ -111,14 +111,9 @@ package enum GoURL {
         return out
     }
 
-    /// The value of a hexadecimal digit (either case).
+    /// The value of a hexadecimal digit (either case): ``HexDigits/value(_:)``.
     package static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
+        HexDigits.value(byte)
     }
 }
 

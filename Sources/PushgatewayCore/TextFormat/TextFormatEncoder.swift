@@ -42,12 +42,11 @@ public enum TextFormatEncoder {
         }
         return [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
             guard let base = buffer.baseAddress else { return }
-            var writer = ByteWriter(base)
+            var writer = ByteWriter(base, capacity: bound)
             for family in families where !family.metrics.isEmpty {
                 self.write(family, to: &writer)
             }
             count = writer.cursor - base
-            assert(count <= bound, "wrote \(count) bytes into a reservation of \(bound)")
         }
     }
 
