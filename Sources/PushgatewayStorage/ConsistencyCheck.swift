@@ -323,9 +323,11 @@ extension StoreState {
     /// the reserved `__` prefix. On top of that, the name's form escaped with underscores, upstream's default
     /// scheme and the one every scraper without UTF-8 support gets, must not be reserved either: `1-bad` would
     /// reach it as `__bad`, a label Prometheus drops as internal. The dots and values schemes are not looked
-    /// at: they are reversible, and a scraper that asks for them unescapes the names.
+    /// at: they are reversible, and a scraper that asks for them unescapes the names. Nor may a label name hold
+    /// a `:`: names are escaped and quoted by the metric-name rule, which allows colons, so `a:b` would be
+    /// written bare as `{a:b="1"}`, which no text parser reads (upstream writes it so and breaks the scrape).
     static func isValidLabelName(_ name: String) -> Bool {
-        !name.isEmpty && !name.utf8.starts(with: "__".utf8)
+        !name.isEmpty && !name.utf8.starts(with: "__".utf8) && !name.utf8.contains(UInt8(ascii: ":"))
             && !NameEscapingScheme.underscores.escape(name).utf8.starts(with: "__".utf8)
     }
 

@@ -359,6 +359,14 @@ struct TextFormatParserTests {
         #expect(families.first?.help == "The summary.")
     }
 
+    @Test(arguments: [
+        ("{\"a\u{0}b\"} 1\n", #"text format parsing error in line 1: invalid metric name "a\x00b""#),
+        ("{\"m\",\"l\u{0}x\"=\"v\"} 1\n", #"text format parsing error in line 1: invalid label name "l\x00x""#),
+    ])
+    func rejectsQuotedNamesHoldingNUL(input: String, message: String) {
+        #expect(parseError(input, utf8Names: true) == message)
+    }
+
     @Test func utf8QuotedNamesNeedTheOption() throws {
         let input = "{\"my.metric\",\"a.b\"=\"v\"} 1\n# HELP \"my.metric\" Help.\n"
         #expect(parseError(input) == #"text format parsing error in line 1: invalid metric name "my.metric""#)

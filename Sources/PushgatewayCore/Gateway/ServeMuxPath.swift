@@ -44,7 +44,7 @@ public enum ServeMuxPath {
         let index =
             raw.indices.first { index in
                 raw[index] == asciiPercent
-                    && !(index + 2 < raw.count && GoURL.hexValue(raw[index + 1]) != nil && GoURL.hexValue(raw[index + 2]) != nil)
+                    && !(index + 2 < raw.count && HexDigits.value(raw[index + 1]) != nil && HexDigits.value(raw[index + 2]) != nil)
             } ?? 0
         throw GroupingPathError(.invalidURL, message: "invalid URL escape \(GoQuote.string(raw[index..<min(index + 3, raw.count)]))")
     }

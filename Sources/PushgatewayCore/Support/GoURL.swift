@@ -110,11 +110,6 @@ package enum GoURL {
         }
         return out
     }
-
-    /// The value of a hexadecimal digit (either case): ``HexDigits/value(_:)``.
-    package static func hexValue(_ byte: UInt8) -> UInt8? {
-        HexDigits.value(byte)
-    }
 }
 
 /// Go's `path` package functions on byte strings.

@@ -405,12 +405,17 @@ private struct TextFormatDecoder {
 
     // MARK: Names
 
+    // Quoted UTF-8 names may hold any character but NUL, which a protobuf push may not hold in a name either.
     private func isValidMetricName(_ name: String) -> Bool {
-        self.options.allowUTF8Names ? !name.isEmpty : LegacyName.isValidMetricName(name)
+        self.options.allowUTF8Names ? Self.isValidUTF8Name(name) : LegacyName.isValidMetricName(name)
     }
 
     private func isValidLabelName(_ name: String) -> Bool {
-        self.options.allowUTF8Names ? !name.isEmpty : LegacyName.isValidLabelName(name)
+        self.options.allowUTF8Names ? Self.isValidUTF8Name(name) : LegacyName.isValidLabelName(name)
+    }
+
+    private static func isValidUTF8Name(_ name: String) -> Bool {
+        !name.isEmpty && !name.utf8.contains(0)
     }
 
     // MARK: Samples
