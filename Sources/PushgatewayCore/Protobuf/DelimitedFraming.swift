@@ -80,14 +80,4 @@ package struct DelimitedFrameReader {
         }
         return false
     }
-
-    /// Appends `value` as an unsigned varint.
-    package static func appendVarint(_ value: UInt64, to buffer: inout [UInt8]) {
-        var rest = value
-        while rest >= 0x80 {
-            buffer.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
-        }
-        buffer.append(UInt8(rest))
-    }
 }
