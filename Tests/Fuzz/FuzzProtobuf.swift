@@ -91,12 +91,10 @@ private func fuzzCheckStoredMetrics(_ families: [MetricFamily], codec: ProtobufC
         for (metric, bytes) in zip(family.metrics, encoded) {
             fuzzCheck(codec.encodeMetric(metric) == bytes, "encodeMetric and encodeMetrics disagree")
         }
-        // As the store assembles a family: field 4 per cached metric, nothing else.
+        // As the store assembles a family: the metric field per cached metric, nothing else.
         var message: [UInt8] = []
         for bytes in encoded {
-            message.append(0x22)
-            DelimitedFrameReader.appendVarint(UInt64(bytes.count), to: &message)
-            message += bytes
+            WireWriter.appendLengthDelimited(WireField.MetricFamily.metric, bytes, to: &message)
         }
         do {
             let decoded = try codec.decodeMessage(message)

@@ -10,6 +10,18 @@ func fuzzCheck(_ condition: Bool, _ message: @autoclosure () -> String) {
 /// Families a text scrape can carry without ambiguity: unique names (also counting the `_sum`, `_count` and
 /// `_bucket` lines), values of the family's type, label names that are unique, not reserved and not the
 /// `le`/`quantile` the writer adds. The consistency check keeps anything else out of the store.
+private func countsSurviveText(_ value: MetricValue) -> Bool {
+    let exact: UInt64 = 1 << 53
+    switch value {
+    case .summary(let summary):
+        return summary.sampleCount <= exact
+    case .histogram(let histogram):
+        return histogram.sampleCount <= exact && histogram.buckets.allSatisfy { $0.cumulativeCount <= exact }
+    default:
+        return true
+    }
+}
+
 func textCanCarry(_ families: [MetricFamily]) -> Bool {
     var names = Set<String>()
     for family in families {
@@ -25,6 +37,11 @@ func textCanCarry(_ families: [MetricFamily]) -> Bool {
                 (.gaugeHistogram, .histogram), (_, .none):
                 break
             default:
+                return false
+            }
+            // Counts are written as integers but read back as doubles (Go's parser does the same), so one
+            // above 2^53 comes back rounded; a negative `_count` line makes such a count (Go's uint64 cast).
+            if !countsSurviveText(metric.value) {
                 return false
             }
             var labelNames = Set<String>()

@@ -396,3 +396,18 @@ struct TextFormatParserTests {
         #expect(try parse("c 1\na 1\nb 1\na 2\n").map(\.name) == ["c", "a", "b"])
     }
 }
+
+@Suite struct TextFormatParserQuotedNameTests {
+    @Test func aQuotedLabelNameWithAnEscapedQuoteLeavesLaterLinesAlone() throws {
+        let input = """
+            a{"le=\\""="x"} 2
+            # TYPE h histogram
+            h_bucket{le="1"} 1
+            h_bucket{le="+Inf"} 4
+
+            """
+        let families = try TextFormatParser(options: .init(allowUTF8Names: true)).parse(Array(input.utf8))
+        #expect(families.map(\.name) == ["a", "h"])
+        #expect(families.first?.metrics.first?.labels == [LabelPair(name: "le=\"", value: "x")])
+    }
+}

@@ -246,7 +246,7 @@ struct TextFormatScanner {
         return false
     }
 
-    /// If the input at ``current`` is exactly the unquoted name `name` (followed by a byte that cannot
+    /// If the input at ``current`` is exactly the unquoted legacy name `name` (followed by a byte that cannot
     /// continue a name), makes it the token, moves past it as ``readMetricName()`` would and returns true.
     /// Lines mostly repeat the previous line's names, so this replaces the byte-by-byte scan.
     @inline(__always)
@@ -254,7 +254,9 @@ struct TextFormatScanner {
         let count = name.count
         let end = self.position + count
         guard count > 0, !self.atEnd, end < self.bytes.count, let base = self.bytes.baseAddress, let nameBase = name.baseAddress,
-            bytesEqual(base + self.position, nameBase, count: count)
+            bytesEqual(base + self.position, nameBase, count: count),
+            // A name that only quotes can carry (`le="`) must not match its raw bytes in unquoted text.
+            LegacyName.isValid(name, allowColon: isMetricName)
         else { return false }
         let next = self.bytes[end]
         if Self.isNameContinuation(next, metric: isMetricName, quoted: false) || next == asciiQuote {

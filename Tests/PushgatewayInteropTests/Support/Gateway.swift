@@ -29,6 +29,11 @@ struct RunningGateway: Sendable {
             throw PeerError("\(executable) is missing (make test builds and installs it)")
         }
         let process = try ChildProcess(executable, arguments)
+        return try await Self.ready(kind, port: port, process: process)
+    }
+
+    /// The gateway `process` started on `port`, once `/-/ready` answers; stopped if it never does.
+    static func ready(_ kind: Kind, port: Int, process: ChildProcess) async throws -> RunningGateway {
         let gateway = RunningGateway(kind: kind, port: port, process: process)
         do {
             try await gateway.waitUntilReady()

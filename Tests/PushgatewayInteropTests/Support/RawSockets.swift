@@ -128,14 +128,6 @@ extension RunningGateway {
         let arguments =
             ["--nofile=\(nofile):\(nofile)", "--", Peers.ourGateway, "--web.listen-address=127.0.0.1:\(port)", "--persistence.file="]
             + flags
-        let process = try ChildProcess("prlimit", arguments)
-        let gateway = RunningGateway(kind: .ours, port: port, process: process)
-        do {
-            try await gateway.waitUntilReady()
-        } catch {
-            await gateway.stop()
-            throw error
-        }
-        return gateway
+        return try await Self.ready(.ours, port: port, process: try ChildProcess("prlimit", arguments))
     }
 }
