@@ -33,6 +33,15 @@ private func gaugeFamily(name: [UInt8]?, help: [UInt8]? = nil, metrics: [[UInt8]
 struct ProtobufPushRulesTests {
     let codec = ProtobufCodec()
 
+    @Test func rejectsFieldNumberZeroInAnOverlongTag() throws {
+        // `81 00` is field 0, wire type 1, in a two-byte tag: protobuf-c keeps it as an unknown field, but the
+        // stored message would carry it as `01`, which it refuses, so the push must be refused (as Go does).
+        var family = field(1, Array("m".utf8)) + [0x81, 0x00, 1, 2, 3, 4, 5, 6, 7, 8] + [0x18, 0x01]
+        family += field(4, gaugeMetric([]))
+        let error = #expect(throws: ProtobufCodecError.self) { try codec.decodeDelimited([UInt8(family.count)] + family) }
+        #expect(error?.goText == "proto: cannot parse invalid wire-format data")
+    }
+
     @Test(
         arguments: [
             (gaugeFamily(name: Array("a\0b".utf8), metrics: [gaugeMetric([])]), #"metric name holds a NUL byte: "a\x00b""#),

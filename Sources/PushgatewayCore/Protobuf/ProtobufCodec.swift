@@ -359,7 +359,7 @@ private struct CConverter {
             type: type,
             unit: self.text(family.unit, present: family.has_unit),
             metrics: metrics,
-            unknownFields: Self.unknownFields(family.base)
+            unknownFields: try self.unknownFields(family.base)
         )
     }
 
@@ -398,7 +398,7 @@ private struct CConverter {
             labels: labels,
             value: value,
             timestampMs: metric.has_timestamp_ms != 0 ? metric.timestamp_ms : nil,
-            unknownFields: Self.unknownFields(metric.base)
+            unknownFields: try self.unknownFields(metric.base)
         )
     }
 
@@ -521,7 +521,7 @@ private struct CConverter {
             positiveDeltas: Self.array(histogram.positive_delta, count: histogram.n_positive_delta),
             positiveCounts: Self.array(histogram.positive_count, count: histogram.n_positive_count),
             exemplars: exemplars,
-            unknownFields: Self.unknownFields(histogram.base),
+            unknownFields: try self.unknownFields(histogram.base),
             hasSampleCount: histogram.has_sample_count != 0,
             hasSampleSum: histogram.has_sample_sum != 0
         )
@@ -532,12 +532,23 @@ private struct CConverter {
         return Array(UnsafeBufferPointer(start: pointer, count: count))
     }
 
-    static func unknownFields(_ base: ProtobufCMessage) -> UnknownFields {
+    func unknownFields(_ base: ProtobufCMessage) throws(ProtobufCodecError) -> UnknownFields {
         guard base.n_unknown_fields > 0, let fields = base.unknown_fields else { return UnknownFields() }
         var result: [UnknownFields.Field] = []
         result.reserveCapacity(Int(base.n_unknown_fields))
         for index in 0..<Int(base.n_unknown_fields) {
             let field = fields[index]
+            // protobuf-c reads a field number 0 in an over-long tag (`81 00`) as an unknown field, but refuses
+            // the same tag written short, as it would be stored; Go refuses field 0 outright.
+            guard field.tag != 0 else {
+                throw ProtobufCodecError(
+                    .malformedMessage,
+                    messageIndex: self.frame.index,
+                    offset: self.frame.offset,
+                    message: "field number 0 in a MetricFamily message",
+                    goText: "proto: cannot parse invalid wire-format data"
+                )
+            }
             let payload = field.len > 0 && field.data != nil ? Array(UnsafeBufferPointer(start: field.data, count: field.len)) : []
             result.append(UnknownFields.Field(number: field.tag, wireType: field.wire_type.rawValue, payload: payload))
         }
