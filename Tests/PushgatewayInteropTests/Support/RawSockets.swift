@@ -86,10 +86,13 @@ final class RawConnection {
 }
 
 /// Opens `count` connections to `127.0.0.1:port` without waiting for them to be accepted (non-blocking
-/// connects); returns their descriptors (as many as this process could open).
-func openIdleConnections(port: Int, count: Int) -> [Int32] {
+/// connects), in batches of 50 with a pause between, so the server gets to accept them: a burst overflows the
+/// listen backlog, and with SYN cookies the kernel then drops handshakes the client believes complete, so
+/// they would never reach the server. Returns their descriptors (as many as this process could open).
+func openIdleConnections(port: Int, count: Int) async throws -> [Int32] {
+    raiseDescriptorLimit(to: count + 256)
     var descriptors: [Int32] = []
-    for _ in 0..<count {
+    for index in 0..<count {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard descriptor >= 0 else { break }
         var address = loopback(port: port)
@@ -97,8 +100,24 @@ func openIdleConnections(port: Int, count: Int) -> [Int32] {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         descriptors.append(descriptor)
+        if index % 50 == 49 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
     return descriptors
+}
+
+/// Raises this process's soft descriptor limit to `wanted` (or its hard limit, if lower).
+private func raiseDescriptorLimit(to wanted: Int) {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < rlim_t(wanted) else { return }
+    limit.rlim_cur = min(rlim_t(wanted), limit.rlim_max)
+    _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+}
+
+/// How many descriptors process `pid` has open (the entries of `/proc/<pid>/fd`).
+func openDescriptorCount(pid: Int32) -> Int {
+    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
 }
 
 /// Closes descriptors from ``openIdleConnections(port:count:)``.
