@@ -26,6 +26,9 @@ test: deps lint
 	@echo "== stage: interop tests (real peers against .build/debug/pushgateway) =="
 	PUSHGATEWAY_INTEROP=1 PUSHGATEWAY_BINARY=$$($(SWIFT) build --show-bin-path)/pushgateway \
 		$(SWIFT) test --skip-build --filter PushgatewayInteropTests
+	@echo "== stage: deploy (deploy/ against the built binary) =="
+	@scripts/install-deps.sh deploy
+	PUSHGATEWAY_BINARY=$$($(SWIFT) build --show-bin-path)/pushgateway /usr/bin/python3 Tests/Deploy/deploy_tests.py
 	@echo "== stage: ui (the web UI in headless Chromium, driven by Selenium; screenshots in .build/ui) =="
 	@scripts/install-deps.sh ui
 	PUSHGATEWAY_BINARY=$$($(SWIFT) build --show-bin-path)/pushgateway /usr/bin/python3 Tests/UI/browser_tests.py
