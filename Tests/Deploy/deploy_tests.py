@@ -121,6 +121,41 @@ class KubernetesManifestTests(unittest.TestCase):
             self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
 
 
+STATIC_BINARY = os.environ.get("STATIC_PUSHGATEWAY_BINARY", os.path.join(ROOT, ".build-static/release/pushgateway"))
+# What debian:bookworm-slim already holds of what the binary links (all of priority "required").
+SLIM_BASE = {"libc6", "libgcc-s1", "libstdc++6", "zlib1g"}
+
+
+class ContainerImageTests(unittest.TestCase):
+    def setUp(self):
+        with open(os.path.join(DEPLOY, "docker/Dockerfile")) as f:
+            self.lines = [l.strip() for l in f if l.strip() and not l.lstrip().startswith("#")]
+        runtime_start = max(i for i, l in enumerate(self.lines) if l.startswith("FROM "))
+        self.build_stage = self.lines[:runtime_start]
+        self.runtime_stage = self.lines[runtime_start:]
+
+    def test_runtimeStageIsLaidOutAsUpstreamsImage(self):
+        self.assertEqual(self.runtime_stage[0], "FROM debian:bookworm-slim")
+        self.assertIn("EXPOSE 9091", self.runtime_stage)
+        self.assertIn("WORKDIR /pushgateway", self.runtime_stage)
+        self.assertIn("USER 65534", self.runtime_stage)
+        self.assertIn('ENTRYPOINT ["/bin/pushgateway"]', self.runtime_stage)
+        self.assertFalse(any(l.startswith("HEALTHCHECK") for l in self.lines))
+        self.assertTrue(any("--static-swift-stdlib" in l for l in self.build_stage))
+
+    @unittest.skipUnless(os.geteuid() == 0, "chroot and mount need root")
+    def test_runtimeStageHoldsExactlyWhatTheBinaryNeedsWithoutSwift(self):
+        self.assertTrue(os.access(STATIC_BINARY, os.X_OK), "no static build at %s" % STATIC_BINARY)
+        result = subprocess.run([os.path.join(DEPLOY, "chroot-test.sh"), STATIC_BINARY], capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        needed = set(result.stdout.split("packages:\n", 1)[1].split())
+        installed = set()
+        for line in self.runtime_stage:
+            if "apt-get install" in line:
+                installed |= {w for w in line.split("apt-get install", 1)[1].split() if not w.startswith("-") and w not in ("&&", "\\")}
+        self.assertEqual(installed, needed - SLIM_BASE)
+
+
 class SystemdUnitTests(unittest.TestCase):
     def setUp(self):
         with open(os.path.join(DEPLOY, "systemd/pushgateway.service")) as f:
