@@ -37,8 +37,9 @@ extension UIAssets {
             });
           }
 
+          // The grouping labels: the header's badges, not those of the families shown in the body.
           function groupLabel(group) {
-            var badges = group.querySelectorAll('.pg-badge');
+            var badges = group.firstElementChild.querySelectorAll('.pg-badge');
             var parts = [];
             for (var i = 0; i < badges.length; i++) { parts.push(badges[i].textContent); }
             return '{' + parts.join(', ') + '}';
@@ -231,11 +232,16 @@ extension UIAssets {
               }
             });
 
+            // Filtering is local, debounced while typing; 'change' also catches a cleared field (WebDriver's
+            // clear fires no 'input').
             var timer = null;
-            filterEl.addEventListener('input', function () {
+            var scheduleFilter = function () {
               clearTimeout(timer);
               timer = setTimeout(applyFilter, 120);
-            });
+            };
+            filterEl.addEventListener('input', scheduleFilter);
+            filterEl.addEventListener('change', scheduleFilter);
+            filterEl.addEventListener('search', scheduleFilter);
 
             byId('pg-confirm-yes').addEventListener('click', function () {
               var action = pendingAction;
