@@ -15,6 +15,10 @@ extension UIAssets {
 
           function byId(id) { return document.getElementById(id); }
 
+          // A fixed array of the group elements: indexing the live `children` collection while the groups
+          // change is quadratic in Chromium (6 s instead of 0.2 s for 10,000 groups).
+          function groupElements() { return Array.prototype.slice.call(groupsEl.children); }
+
           // Errors are shown, never swallowed: the server's answer goes into #pg-error as text.
           function showError(message) {
             errorEl.textContent = message;
@@ -81,7 +85,7 @@ extension UIAssets {
           function completeGroups() {
             var lists = JSON.parse(byId('pg-names').textContent);
             var current = 0;
-            var groups = groupsEl.children;
+            var groups = groupElements();
             for (var i = 0; i < groups.length; i++) {
               var n = groups[i].getAttribute('data-n');
               if (n !== null) { current = Number(n); }
@@ -131,9 +135,10 @@ extension UIAssets {
           }
 
           function updateCounts() {
-            var total = groupsEl.children.length;
+            var groups = groupElements();
+            var total = groups.length;
             var shown = 0;
-            for (var i = 0; i < total; i++) { if (!groupsEl.children[i].hidden) { shown++; } }
+            for (var i = 0; i < total; i++) { if (!groups[i].hidden) { shown++; } }
             var noun = total === 1 ? ' group' : ' groups';
             byId('pg-count').textContent = shown === total ? total + noun : shown + ' of ' + total + noun;
             var deleteAll = byId('pg-delete-all');
@@ -154,7 +159,7 @@ extension UIAssets {
 
           function applyFilter() {
             var terms = filterEl.value.toLowerCase().split(/\s+/).filter(Boolean);
-            var groups = groupsEl.children;
+            var groups = groupElements();
             for (var i = 0; i < groups.length; i++) {
               var text = searchText.get(groups[i]) || '';
               groups[i].hidden = !terms.every(function (term) { return text.indexOf(term) !== -1; });
