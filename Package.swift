@@ -100,6 +100,7 @@ let package = Package(
             dependencies: [
                 "PushgatewayCore",
                 "PushgatewayServer",
+                "PushgatewayStorage",
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -17,6 +17,9 @@ struct GatewayConfiguration: Sendable {
     var routePrefix: String
     /// The scrape path: `path.Join(P, --web.telemetry-path)`.
     var telemetryPath: String
+    /// Where the web UI links its assets from: the external URL's path normalised as a prefix (upstream's
+    /// `computeRoutePrefix("", externalURL)`), `""` without one.
+    var externalPathPrefix: String
     var enableLifecycle: Bool
     var enableAdminAPI: Bool
     var checkConsistency: Bool
@@ -59,6 +62,7 @@ struct GatewayConfiguration: Sendable {
             throw ConfigurationError(message: "--web.external-url: \(error.message)")
         }
         self.routePrefix = Self.computeRoutePrefix(arguments.routePrefix, externalPath: externalPath)
+        self.externalPathPrefix = Self.computeRoutePrefix("", externalPath: externalPath)
         self.telemetryPath = GoPath.join(self.routePrefix, arguments.telemetryPath)
         guard self.telemetryPath.hasPrefix("/") else {
             throw ConfigurationError(message: "--web.telemetry-path: path must begin with '/' in path '\(self.telemetryPath)'")

@@ -47,18 +47,6 @@ struct LifecycleTests {
         }
     }
 
-    @Test func statusPageIsAPlaceholder() async throws {
-        let app = try makeApplication()
-        try await app.test(.router) { client in
-            for path in ["/", "/status"] {
-                let response = try await client.send(.get, path)
-                #expect(response.status == .ok)
-                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
-                #expect(response.text.contains("The web UI is not available yet"))
-            }
-        }
-    }
-
     /// A fresh directory for a persistence file.
     private static func temporaryDirectory() throws -> String {
         var template = Array("/tmp/pushgateway-server-tests-XXXXXX".utf8CString)

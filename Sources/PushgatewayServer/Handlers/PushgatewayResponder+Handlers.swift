@@ -46,10 +46,12 @@ extension PushgatewayResponder {
         case .delete(let jobBase64):
             return self.counted("delete", request, self.delete(context: context, parameters: parameters, jobBase64: jobBase64))
         case .staticFiles:
-            // The web UI and its assets come later.
-            return self.counted("static", request, GoResponses.notFound())
+            return self.counted("static", request, self.staticFile(parameters))
         case .status:
-            return self.counted("status", request, self.statusPage())
+            return self.counted("status", request, await self.uiPage(context: context))
+        case .uiGroup(let jobBase64):
+            // Counted as the page it belongs to.
+            return self.counted("status", request, await self.uiGroup(context: context, parameters: parameters, jobBase64: jobBase64))
         case .pprof:
             // Go's profiler has no counterpart here.
             return GoResponses.notFound()
@@ -158,7 +160,7 @@ extension PushgatewayResponder {
     }
 
     /// The grouping key from the route's `job` and `labels` parameters.
-    private func groupingKey(_ parameters: [(name: String, value: [UInt8])], jobBase64: Bool) throws(GroupingPathError) -> GroupingKey {
+    func groupingKey(_ parameters: [(name: String, value: [UInt8])], jobBase64: Bool) throws(GroupingPathError) -> GroupingKey {
         var remainder: [UInt8] = []
         for name in ["job", "labels"] {
             if let value = parameters.first(where: { $0.name == name })?.value {
@@ -243,7 +245,7 @@ extension PushgatewayResponder {
         }
     }
 
-    // MARK: Lifecycle, UI, API
+    // MARK: Lifecycle, API
 
     /// PUT/POST `/-/quit`.
     private func quit(context: Context) -> Response {
@@ -253,29 +255,6 @@ extension PushgatewayResponder {
         context.logger.warning("received termination request via web service, exiting gracefully...")
         self.gateway.quit.fire()
         return GoResponses.text("Requesting termination... Goodbye!")
-    }
-
-    /// `/` and `/status`: a placeholder until the web UI exists.
-    private func statusPage() -> Response {
-        let html = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head><meta charset="utf-8"><title>Pushgateway</title></head>
-            <body>
-            <h1>Pushgateway</h1>
-            <p>The web UI is not available yet in this Pushgateway (version \(BuildInformation.version)).</p>
-            <p>The metrics are exposed at <a href="\(GoURL.htmlEscaped(self.gateway.configuration.telemetryPath))">\
-            \(GoURL.htmlEscaped(self.gateway.configuration.telemetryPath))</a>; the pushed groups are listed as JSON at \
-            <a href="api/v1/metrics">api/v1/metrics</a> and the status at <a href="api/v1/status">api/v1/status</a>.</p>
-            </body>
-            </html>
-
-            """
-        return Response(
-            status: .ok,
-            headers: [.contentType: "text/html; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: html))
-        )
     }
 
     /// A JSON API answer: `application/json` with the CORS headers.

@@ -18,6 +18,8 @@ enum Endpoint: Hashable, Sendable {
     case delete(jobBase64: Bool)
     case staticFiles
     case status
+    /// The web UI's fragment of one group's families (not upstream's): `P/ui/group/<grouping path>`.
+    case uiGroup(jobBase64: Bool)
     case pprof
     case quit
     /// Upstream's unprefixed `GET /-/quit` helper that answers 405 with its own text.
@@ -94,6 +96,11 @@ public struct PushgatewayResponder: HTTPResponder {
         try router.add(.get, prefix + "/static/*filepath", .staticFiles)
         try router.add(.get, prefix + "/status", .status)
         try router.add(.get, prefix + "/", .status)
+        for suffix in ["", "@base64"] {
+            let job = prefix + "/ui/group/job" + suffix + "/:job"
+            try router.add(.get, job, .uiGroup(jobBase64: !suffix.isEmpty))
+            try router.add(.get, job + "/*labels", .uiGroup(jobBase64: !suffix.isEmpty))
+        }
         try router.add(.get, prefix + "/debug/pprof/*pprof", .pprof)
         try router.add(.put, prefix + "/-/quit", .quit)
         try router.add(.post, prefix + "/-/quit", .quit)
