@@ -180,6 +180,9 @@ class WebUITests(unittest.TestCase):
 
     def test_showsHostileLabelValuesAsText(self):
         element = self.open_group(self.HOSTILE)
+        for family in element.find_elements(By.CSS_SELECTOR, ".pg-family"):
+            if family.find_element(By.CSS_SELECTOR, ".pg-family-name").text == "hostile_metric":
+                family.find_element(By.TAG_NAME, "summary").click()
         self.assertIn('instance="<script>window.__pwned=1</script>"', element.text)
         self.assertIn("<b>not bold</b>", element.text)
         self.assertIn("<img src=x onerror=window.__pwned=2>", element.text)
@@ -211,16 +214,22 @@ class WebUITests(unittest.TestCase):
         self.assertTrue(error.text.strip())
         self.assertIsNotNone(group_element(self.driver, self.PLAIN))
 
+    def visible_groups(self, count):
+        """The displayed groups, once there are `count` of them (the filter applies after a short pause)."""
+        def displayed(driver):
+            groups = [g for g in driver.find_elements(By.CSS_SELECTOR, ".pg-group") if g.is_displayed()]
+            return groups if len(groups) == count else False
+        return WebDriverWait(self.driver, WAIT).until(displayed)
+
     def test_filterNarrowsGroupsByLabelOrMetricName(self):
         box = self.driver.find_element(By.ID, "pg-filter")
         box.send_keys("runner-1")
-        visible = [g for g in self.driver.find_elements(By.CSS_SELECTOR, ".pg-group") if g.is_displayed()]
-        self.assertEqual([g.get_attribute("data-group") for g in visible],
-                         [group_element(self.driver, self.PLAIN).get_attribute("data-group")])
+        visible = self.visible_groups(1)
+        self.assertEqual(visible[0].get_attribute("data-group"), group_element(self.driver, self.PLAIN).get_attribute("data-group"))
         box.clear()
+        self.visible_groups(4)
         box.send_keys("slashed_metric")
-        visible = [g for g in self.driver.find_elements(By.CSS_SELECTOR, ".pg-group") if g.is_displayed()]
-        self.assertEqual(len(visible), 1)
+        visible = self.visible_groups(1)
         self.assertEqual(visible[0].get_attribute("data-group"), group_element(self.driver, self.SLASHED).get_attribute("data-group"))
 
     def test_statusTabShowsFlagsAndBuildInformation(self):
