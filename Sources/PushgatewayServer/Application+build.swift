@@ -77,9 +77,16 @@ public struct PushgatewayApplication: ApplicationProtocol {
         let store = MetricStore(
             options: .init(checkConsistency: configuration.checkConsistency, ownFamilies: OwnMetrics.declarations)
         )
-        self.services = try Self.persistence(for: store, configuration: configuration, logger: logger)
+        let persistence = try Self.persistence(for: store, configuration: configuration, logger: logger)
+        self.services = persistence.map { [$0] } ?? []
         let quit = QuitTrigger()
-        let gateway = Gateway(configuration: configuration, store: store, ownMetrics: ownMetrics, quit: quit)
+        let gateway = Gateway(
+            configuration: configuration,
+            store: store,
+            ownMetrics: ownMetrics,
+            quit: quit,
+            persistence: persistence
+        )
         self.responder = try PushgatewayResponder(gateway: gateway)
         self.listenAddresses = configuration.listenAddresses
         self.gatewayConfiguration = configuration
@@ -120,9 +127,9 @@ public struct PushgatewayApplication: ApplicationProtocol {
         for store: MetricStore,
         configuration: GatewayConfiguration,
         logger: Logger
-    ) throws -> [any Service] {
+    ) throws -> PersistenceService? {
         guard !configuration.persistenceFile.isEmpty else {
-            return []
+            return nil
         }
         do {
             try PersistenceService.restore(into: store, from: configuration.persistenceFile, logger: logger)
@@ -138,7 +145,7 @@ public struct PushgatewayApplication: ApplicationProtocol {
             interval: configuration.persistenceInterval.duration,
             logger: logger
         )
-        return [service]
+        return service
     }
 
     /// Runs every server and service until a signal, `/-/quit` or a failure stops them.

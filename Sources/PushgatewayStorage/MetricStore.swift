@@ -35,6 +35,9 @@ public final class MetricStore: Sendable {
     static let pushFailureTimeHelp = "Last Unix time when changing this group in the Pushgateway failed."
 
     private let state: Mutex<StoreState>
+    /// Each group's object of the JSON API with the group version it was written from (see
+    /// ``metricsJSON()``); apart from the state so that pushes never wait for it.
+    private let jsonCache = Mutex<[GroupingKey: CachedJSON]>([:])
     private let options: Options
     private let now: @Sendable () -> Timestamp
     private let codec = ProtobufCodec()
@@ -222,6 +225,71 @@ public final class MetricStore: Sendable {
         // Copy the state (copy-on-write, O(1)) under the lock; decode and sort outside it.
         let state = self.state.withLock { $0 }
         return state.snapshot()
+    }
+
+    /// The `/api/v1/metrics` body for every group, sorted by grouping key.
+    ///
+    /// Each group's object is written once from the decoded group and then reused until the group changes, so
+    /// a call on an unchanged store only concatenates. The answer is the same bytes as
+    /// `JSONAPIEncoder.metrics(snapshot())`.
+    public func metricsJSON() -> [UInt8] {
+        let state = self.state.withLock { $0 }
+        let cache = self.jsonCache.withLock { $0 }
+        var current: [GroupingKey: CachedJSON] = [:]
+        current.reserveCapacity(state.groups.count)
+        var written = false
+        let objects = state.sortedGroups().map { group in
+            if let cached = cache[group.key], cached.version == group.version {
+                current[group.key] = cached
+                return cached.object
+            }
+            written = true
+            let object = JSONAPIEncoder.group(state.snapshot(of: group))
+            current[group.key] = CachedJSON(version: group.version, object: object)
+            return object
+        }
+        if written || current.count != cache.count {
+            // Exactly the groups of this state: objects of deleted groups go. A concurrent call may have cached
+            // a newer object meanwhile; losing it costs one rebuild, never a wrong answer (versions decide).
+            self.jsonCache.withLock { $0 = current }
+        }
+        return JSONAPIEncoder.metrics(groupObjects: objects)
+    }
+
+    /// One group's object of the `/api/v1/metrics` body (the same bytes as its element there), or nil for a
+    /// group the store does not hold.
+    public func groupJSON(_ key: GroupingKey) -> [UInt8]? {
+        let state = self.state.withLock { $0 }
+        guard let group = state.groups[key] else { return nil }
+        if let cached = self.jsonCache.withLock({ $0[key] }), cached.version == group.version {
+            return cached.object
+        }
+        let object = JSONAPIEncoder.group(state.snapshot(of: group))
+        self.jsonCache.withLock { cache in
+            if cache[key].map({ $0.version < group.version }) ?? true {
+                cache[key] = CachedJSON(version: group.version, object: object)
+            }
+        }
+        return object
+    }
+
+    /// One entry per group, sorted as `/api/v1/metrics` sorts groups; no family is decoded.
+    public func groupSummaries() -> [GroupSummary] {
+        let state = self.state.withLock { $0 }
+        return state.sortedGroups().map(state.summary(of:))
+    }
+
+    /// One group's families (decoded), or nil.
+    public func group(_ key: GroupingKey) -> MetricGroupSnapshot? {
+        let state = self.state.withLock { $0 }
+        return state.groups[key].map(state.snapshot(of:))
+    }
+
+    /// Counts for the status page.
+    public func statistics() -> StoreStatistics {
+        self.state.withLock { state in
+            StoreStatistics(groups: state.groups.count, series: state.seriesCount, bytes: state.seriesBytes)
+        }
     }
 
     /// The persistence file's bytes for the current content, built from the series' encodings (no models

@@ -1,6 +1,25 @@
 public import Logging
 public import NIOPosix
+public import PushgatewayCore
 public import ServiceLifecycle
+import Synchronization
+
+/// How persistence is doing, for the status page.
+public struct PersistenceStatus: Sendable, Hashable {
+    /// The persistence file (`--persistence.file`).
+    public var file: String
+    /// When the file was last written successfully (nil: not yet in this process).
+    public var lastSuccess: Timestamp?
+    /// Why the last write failed; nil once a later write succeeds.
+    public var lastError: String?
+
+    /// Creates a status.
+    public init(file: String, lastSuccess: Timestamp? = nil, lastError: String? = nil) {
+        self.file = file
+        self.lastSuccess = lastSuccess
+        self.lastError = lastError
+    }
+}
 
 /// Writes the store to `--persistence.file`: at most once per `--persistence.interval` after a change,
 /// and always once more on graceful shutdown (listed before the HTTP server in the service group, it stops
@@ -19,6 +38,14 @@ public struct PersistenceService: Service {
     private let threadPool: NIOThreadPool
     /// Writes the image to the file; tests replace it to see where it runs.
     let writeFile: @Sendable ([UInt8], String) throws -> Void
+    /// Shared by every copy of the service (it is a struct), so the server reads what `run()` records.
+    private let recorder: StatusRecorder
+    private let now: @Sendable () -> Timestamp
+
+    /// The file, the last successful write and the last write's error; safe to read from any thread.
+    public var status: PersistenceStatus {
+        self.recorder.status.withLock { $0 }
+    }
 
     /// Creates the service.
     /// - Parameters:
@@ -39,6 +66,7 @@ public struct PersistenceService: Service {
         interval: Duration,
         logger: Logger,
         threadPool: NIOThreadPool = .singleton,
+        now: @escaping @Sendable () -> Timestamp = MetricStore.systemTime,
         writeFile: @escaping @Sendable ([UInt8], String) throws -> Void
     ) {
         self.store = store
@@ -48,6 +76,8 @@ public struct PersistenceService: Service {
         self.initialGeneration = store.generation
         self.threadPool = threadPool
         self.writeFile = writeFile
+        self.recorder = StatusRecorder(PersistenceStatus(file: path))
+        self.now = now
     }
 
     /// Restores the store from `path` before serving.
@@ -94,11 +124,26 @@ public struct PersistenceService: Service {
                 try writeFile(bytes, path)
                 return bytes.count
             }
+            let time = self.now()
+            self.recorder.status.withLock {
+                $0.lastSuccess = time
+                $0.lastError = nil
+            }
             self.logger.info("metrics persisted", metadata: ["file": "\(self.path)", "bytes": "\(count)"])
             return true
         } catch {
+            self.recorder.status.withLock { $0.lastError = "\(error)" }
             self.logger.error("error persisting metrics", metadata: ["file": "\(self.path)", "error": "\(error)"])
             return false
         }
+    }
+}
+
+/// The status of one persistence service, behind a mutex.
+private final class StatusRecorder: Sendable {
+    let status: Mutex<PersistenceStatus>
+
+    init(_ status: PersistenceStatus) {
+        self.status = Mutex(status)
     }
 }

@@ -35,6 +35,29 @@ struct SeriesEntry: Sendable {
     var text: ArraySlice<UInt8> { self.storage[..<Int(self.protobufStart)] }
     /// The encoded `Metric` message.
     var protobuf: ArraySlice<UInt8> { self.storage[Int(self.protobufStart)...] }
+    /// Bytes held for the series (its text lines and its `Metric` message).
+    var byteCount: Int { self.storage.count }
+
+    /// The value of a gauge, counter or untyped series read from its `Metric` message without decoding it
+    /// (nil for other kinds, or a series without a value).
+    var simpleValue: Double? {
+        self.storage.withUnsafeBytes { storage in
+            var fields = WireFieldReader(UnsafeRawBufferPointer(rebasing: storage[Int(self.protobufStart)...]))
+            while !fields.isAtEnd, let field = try? fields.field() {
+                // Metric: gauge = 2, counter = 3, untyped = 5; each holds its value as field 1, a double.
+                guard [2, 3, 5].contains(field.number), case .bytes(let message) = field.value else { continue }
+                var value: Double = 0
+                var inner = WireFieldReader(message)
+                while !inner.isAtEnd, let valueField = try? inner.field() {
+                    if valueField.number == 1, case .fixed64(let bits) = valueField.value {
+                        value = Double(bitPattern: bits)
+                    }
+                }
+                return value
+            }
+            return nil
+        }
+    }
 
     /// Appends the text lines to `buffer`.
     func appendText(to buffer: inout [UInt8]) {
@@ -157,6 +180,9 @@ struct MergedFamily: Sendable {
 struct StoredGroup: Sendable {
     var key: GroupingKey
     var families: Set<String> = []
+    /// The store's generation at the group's last change: what the JSON API's cached answer for the group
+    /// was built from (see ``MetricStore/metricsJSON()``).
+    var version: UInt64 = 0
 }
 
 struct StoreState: Sendable {
@@ -176,6 +202,9 @@ struct StoreState: Sendable {
     var needsFullValidation = false
     /// The result of the last full validation (nil = consistent), valid until the next write.
     var validationError: String?
+    /// Series stored across all groups, and the bytes their encodings hold (``SeriesEntry/byteCount``).
+    private(set) var seriesCount = 0
+    private(set) var seriesBytes = 0
 
     /// After a checked write or a delete: the store stays consistent if it was, so only a known
     /// inconsistency (which the write may have resolved) needs the next scrape to validate everything again.
@@ -241,6 +270,10 @@ struct StoreState: Sendable {
             self.work += entries.count
             self.index[family.name, default: FamilyIndex()].typeCounts[family.type, default: 0] += 1
         }
+        if let old = self.index[family.name]?.parts[key] {
+            self.count(old.entries, sign: -1)
+        }
+        self.count(entries, sign: 1)
         self.index[family.name, default: FamilyIndex()].parts[key] = FamilyPart(
             type: family.type,
             help: family.help,
@@ -255,6 +288,13 @@ struct StoreState: Sendable {
         self.index[family.name]?.merged = nil
         self.index[family.name]?.version = self.generation
         self.groups[key, default: StoredGroup(key: key)].families.insert(family.name)
+        self.groups[key]?.version = self.generation
+    }
+
+    /// Adds (`sign` 1) or subtracts (-1) series to the store-wide counts.
+    private mutating func count(_ entries: [SeriesEntry], sign: Int) {
+        self.seriesCount += sign * entries.count
+        self.seriesBytes += sign * entries.reduce(0) { $0 + $1.byteCount }
     }
 
     /// Whether two lists of series have the same identities in the same order.
@@ -266,6 +306,7 @@ struct StoreState: Sendable {
     mutating func remove(family name: String, from key: GroupingKey) {
         guard let part = self.index[name]?.parts.removeValue(forKey: key) else { return }
         self.work += part.entries.count
+        self.count(part.entries, sign: -1)
         if let count = self.index[name]?.typeCounts[part.type], count > 1 {
             self.index[name]?.typeCounts[part.type] = count - 1
         } else {
@@ -302,6 +343,7 @@ struct StoreState: Sendable {
             self.index[name]?.version = self.generation
         }
         self.groups[key]?.families.remove(name)
+        self.groups[key]?.version = self.generation
     }
 
     /// Removes a whole group.
@@ -409,17 +451,48 @@ struct StoreState: Sendable {
 
     /// Value copies of every group, sorted by grouping key, families sorted by name.
     func snapshot() -> [MetricGroupSnapshot] {
-        self.groups.values.sorted { $0.key < $1.key }.map { group in
-            MetricGroupSnapshot(
-                key: group.key,
-                families: group.families.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.compactMap { name in
-                    guard let part = self.index[name]?.parts[group.key], let family = self.family(name, of: group.key) else {
-                        return nil
-                    }
-                    return .init(family: family, time: part.time)
+        self.sortedGroups().map(self.snapshot(of:))
+    }
+
+    /// The groups sorted by grouping key (the order of ``snapshot()`` and the JSON API).
+    func sortedGroups() -> [StoredGroup] {
+        self.groups.values.sorted { $0.key < $1.key }
+    }
+
+    /// A value copy of one group, families sorted by name (each decoded from its series' encodings).
+    func snapshot(of group: StoredGroup) -> MetricGroupSnapshot {
+        MetricGroupSnapshot(
+            key: group.key,
+            families: Self.sortedNames(group.families).compactMap { name in
+                guard let part = self.index[name]?.parts[group.key], let family = self.family(name, of: group.key) else {
+                    return nil
                 }
-            )
+                return .init(family: family, time: part.time)
+            }
+        )
+    }
+
+    /// What the UI lists for a group, read from the index and the stored encodings without decoding any
+    /// family.
+    func summary(of group: StoredGroup) -> GroupSummary {
+        var seriesCount = 0
+        for name in group.families {
+            seriesCount += self.index[name]?.parts[group.key]?.entries.count ?? 0
         }
+        // Upstream's LastPushSuccess, as MetricGroupSnapshot.lastPushSuccessful reads it from decoded models.
+        let success = self.index[MetricStore.pushTimeName]?.parts[group.key]?.entries.first?.simpleValue
+        let failure = self.index[MetricStore.pushFailureTimeName]?.parts[group.key]?.entries.first?.simpleValue
+        return GroupSummary(
+            key: group.key,
+            familyNames: Self.sortedNames(group.families),
+            seriesCount: seriesCount,
+            lastPushSuccessful: success.flatMap { success in failure.map { $0 <= success } } ?? true,
+            lastPushTime: success.flatMap(Timestamp.init(unixSeconds:))
+        )
+    }
+
+    private static func sortedNames(_ names: Set<String>) -> [String] {
+        names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     /// Every group with its families as `MetricFamily` messages assembled from the series' encodings, sorted

@@ -505,13 +505,14 @@ struct WebUITests {
         }
         // 100 families per group do not make the page grow per group, only the shared names list.
         let summaries = (0..<10_000).map { index in
-            UIGroupSummary(
+            GroupSummary(
                 key: GroupingKey([
                     LabelPair(name: "job", value: "job-\(index / 100)"), LabelPair(name: "instance", value: "instance-\(index)"),
                 ]),
                 familyNames: familyNames,
                 seriesCount: 100,
-                lastPushSuccessful: true
+                lastPushSuccessful: true,
+                lastPushTime: nil
             )
         }
         let context = UIPage.Context(
@@ -521,8 +522,8 @@ struct WebUITests {
             startTime: Timestamp(seconds: 0),
             buildInformation: [],
             flags: [:],
-            statistics: UIStoreStatistics(groups: 10_000, series: 1_000_000, bytes: nil),
-            persistence: UIPersistenceStatus(file: "")
+            statistics: StoreStatistics(groups: 10_000, series: 1_000_000, bytes: 50_000_000),
+            persistence: nil
         )
         let page = UIPage.render(groups: summaries, context: context)
         #expect(page.count <= 2_000_000, "\(page.count) bytes")

@@ -196,6 +196,40 @@ struct PersistenceTests {
             }
         }
     }
+
+    @Test func statusRecordsSuccessAndTheLastErrorUntilASuccess() async throws {
+        final class Failing: Sendable {
+            let fail = Mutex(false)
+        }
+        let failing = Failing()
+        let clock = TestClock()
+        let service = PersistenceService(
+            store: MetricStore(),
+            path: "/some/file",
+            interval: .seconds(1),
+            logger: Logger(label: "test"),
+            now: { clock.now }
+        ) { _, _ in
+            if failing.fail.withLock({ $0 }) {
+                throw DiskFull()
+            }
+        }
+        #expect(service.status == PersistenceStatus(file: "/some/file"))
+
+        #expect(await service.persist())
+        let first = clock.now
+        #expect(service.status == PersistenceStatus(file: "/some/file", lastSuccess: first))
+
+        failing.fail.withLock { $0 = true }
+        clock.advance(seconds: 10)
+        #expect(!(await service.persist()))
+        #expect(service.status.lastSuccess == first)
+        #expect(service.status.lastError?.contains("disk full") == true)
+
+        failing.fail.withLock { $0 = false }
+        #expect(await service.persist())
+        #expect(service.status == PersistenceStatus(file: "/some/file", lastSuccess: clock.now))
+    }
 }
 
 struct CRC32Tests {
@@ -204,4 +238,8 @@ struct CRC32Tests {
         #expect(CRC32.ieee.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
         #expect(CRC32.ieee.checksum([]) == 0)
     }
+}
+
+private struct DiskFull: Error, CustomStringConvertible {
+    var description: String { "disk full" }
 }

@@ -4,7 +4,8 @@
 // number of a metric is a string in fmt.Sprint form. Native histogram buckets carry the bounds Prometheus
 // computes (Model/NativeHistogramBuckets.swift); times are RFC 3339 (Support/RFC3339Nano.swift).
 //
-// The API is not a hot path: plain Array appends, no size bounds.
+// Plain Array appends, no size bounds: the store keeps each group's object until the group changes
+// (MetricStore.metricsJSON), so a group is written once per change, not once per request.
 
 private let asciiQuote: UInt8 = 0x22
 private let asciiAmpersand: UInt8 = 0x26
@@ -29,15 +30,49 @@ public enum JSONAPIEncoder {
     /// - Parameter groups: The groups of the store, families already sanitised and sorted by name.
     /// - Returns: The UTF-8 JSON body.
     public static func metrics(_ groups: [MetricGroupSnapshot]) -> [UInt8] {
+        self.metrics(groupObjects: groups.map(self.group))
+    }
+
+    /// The `/api/v1/metrics` body from group objects ``group(_:)`` wrote, in the order given.
+    /// - Parameter groupObjects: One JSON object per group.
+    /// - Returns: The UTF-8 JSON body.
+    public static func metrics(groupObjects: [[UInt8]]) -> [UInt8] {
+        let prefix = #"{"status":"success","data":["#.utf8
         var buffer: [UInt8] = []
-        buffer.append(contentsOf: #"{"status":"success","data":["#.utf8)
-        for (number, group) in groups.enumerated() {
+        buffer.reserveCapacity(groupObjects.reduce(prefix.count + 2) { $0 + $1.count + 1 })
+        buffer.append(contentsOf: prefix)
+        for (number, object) in groupObjects.enumerated() {
             if number > 0 {
                 buffer.append(asciiComma)
             }
-            self.appendGroup(group, to: &buffer)
+            buffer.append(contentsOf: object)
         }
         buffer.append(contentsOf: "]}".utf8)
+        return buffer
+    }
+
+    /// One group's object of the `/api/v1/metrics` body (see ``metrics(_:)``).
+    /// - Parameter group: The group, families already sanitised and sorted by name.
+    /// - Returns: The UTF-8 JSON object.
+    public static func group(_ group: MetricGroupSnapshot) -> [UInt8] {
+        var buffer: [UInt8] = []
+        self.appendGroup(group, to: &buffer)
+        return buffer
+    }
+
+    /// The error body of the API (upstream's `response` struct with `data` omitted):
+    /// `{"status":"error","errorType":"…","error":"…"}`, no trailing newline.
+    /// - Parameters:
+    ///   - type: Upstream's error type, e.g. `bad_data`.
+    ///   - message: What went wrong.
+    /// - Returns: The UTF-8 JSON body.
+    public static func error(type: String, message: String) -> [UInt8] {
+        var buffer: [UInt8] = []
+        buffer.append(contentsOf: #"{"status":"error","errorType":"#.utf8)
+        self.appendString(type, to: &buffer)
+        buffer.append(contentsOf: #","error":"#.utf8)
+        self.appendString(message, to: &buffer)
+        buffer.append(asciiCloseBrace)
         return buffer
     }
 

@@ -90,6 +90,16 @@ enum HTTPErrors {
         return GoResponses.error(mapped.httpMessage, status: mapped.httpStatus, headers: mapped.httpHeaders)
     }
 
+    /// The JSON API's answer for `error`: its mapped status with upstream's error envelope (`bad_data` for a
+    /// client error, `internal` otherwise), or 500 for anything unexpected.
+    static func jsonAPIError(for error: any Error) -> (status: HTTPResponse.Status, body: [UInt8]) {
+        guard let mapped = error as? any HTTPMappedError else {
+            return (.internalServerError, JSONAPIEncoder.error(type: "internal", message: "Internal Server Error"))
+        }
+        let type = mapped.httpStatus.code < 500 ? "bad_data" : "internal"
+        return (mapped.httpStatus, JSONAPIEncoder.error(type: type, message: mapped.httpMessage))
+    }
+
     /// Whether `error` is one of the expected client errors (as opposed to a fault worth an error log).
     static func isClientError(_ error: any Error) -> Bool {
         (error as? any HTTPMappedError).map { $0.httpStatus.code < 500 } ?? false

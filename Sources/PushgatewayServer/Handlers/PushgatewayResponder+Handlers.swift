@@ -69,7 +69,10 @@ extension PushgatewayResponder {
             )
             return self.counted("api/v1/status", request, Self.json(body))
         case .apiMetrics:
-            return self.counted("api/v1/metrics", request, Self.json(JSONAPIEncoder.metrics(self.gateway.store.snapshot())))
+            return self.counted("api/v1/metrics", request, await self.apiMetrics(context: context))
+        case .apiGroup(let jobBase64):
+            let response = await self.apiGroup(context: context, parameters: parameters, jobBase64: jobBase64)
+            return self.counted("api/v1/metrics", request, response)
         case .wipe:
             self.gateway.store.wipe()
             context.logger.info("wiped all metric groups")
@@ -257,10 +260,52 @@ extension PushgatewayResponder {
         return GoResponses.text("Requesting termination... Goodbye!")
     }
 
+    /// From this many stored series on, JSON API answers are built on `NIOThreadPool.singleton`: an answer is
+    /// mostly copied from the store's cache, but groups changed since the last call are decoded and written
+    /// anew, which for a large store would hold up the event loop (and its health checks) for seconds.
+    static let apiOffloadSeries = 10_000
+
+    /// GET `/api/v1/metrics`: every group.
+    private func apiMetrics(context: Context) async -> Response {
+        let store = self.gateway.store
+        do {
+            return Self.json(try await self.runForAPI { store.metricsJSON() })
+        } catch {
+            context.logger.error("cannot answer api/v1/metrics", metadata: ["err": "\(error)"])
+            return HTTPErrors.response(for: error)
+        }
+    }
+
+    /// GET `/api/v1/metrics/job/<job>{/<label>/<value>}` (and the `@base64` forms, decoded as in push URLs):
+    /// `data` holds the group's object of `/api/v1/metrics`, or nothing for a group the store does not hold.
+    private func apiGroup(context: Context, parameters: [(name: String, value: [UInt8])], jobBase64: Bool) async -> Response {
+        let store = self.gateway.store
+        do {
+            let key = try self.groupingKey(parameters, jobBase64: jobBase64)
+            let object = try await self.runForAPI { store.groupJSON(key) }
+            return Self.json(JSONAPIEncoder.metrics(groupObjects: object.map { [$0] } ?? []))
+        } catch let error as GroupingPathError {
+            context.logger.debug("failed to parse URL", metadata: ["err": "\(error)"])
+            let answer = HTTPErrors.jsonAPIError(for: error)
+            return Self.json(answer.body, status: answer.status)
+        } catch {
+            context.logger.error("cannot answer api/v1/metrics", metadata: ["err": "\(error)"])
+            return HTTPErrors.response(for: error)
+        }
+    }
+
+    /// Runs `work` inline for a small store, on the thread pool for a large one (``apiOffloadSeries``).
+    private func runForAPI<Result: Sendable>(_ work: @escaping @Sendable () -> Result) async throws -> Result {
+        guard self.gateway.store.statistics().series >= Self.apiOffloadSeries else {
+            return work()
+        }
+        return try await NIOThreadPool.singleton.runIfActive(work)
+    }
+
     /// A JSON API answer: `application/json` with the CORS headers.
-    private static func json(_ body: [UInt8]) -> Response {
+    private static func json(_ body: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
         var headers = corsHeaders
         headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

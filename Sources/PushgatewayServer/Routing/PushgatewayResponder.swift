@@ -27,6 +27,8 @@ enum Endpoint: Hashable, Sendable {
     case apiOptions
     case apiStatus
     case apiMetrics
+    /// One group of `/api/v1/metrics`, by a grouping path as in push URLs (not in upstream).
+    case apiGroup(jobBase64: Bool)
     case wipe
 }
 
@@ -38,13 +40,27 @@ final class Gateway: Sendable {
     let quit: QuitTrigger
     /// When the gateway was built (`start_time` of `/api/v1/status`).
     let startTime: Timestamp
+    private let persistence: PersistenceService?
 
-    init(configuration: GatewayConfiguration, store: MetricStore, ownMetrics: OwnMetrics, quit: QuitTrigger) {
+    init(
+        configuration: GatewayConfiguration,
+        store: MetricStore,
+        ownMetrics: OwnMetrics,
+        quit: QuitTrigger,
+        persistence: PersistenceService? = nil
+    ) {
         self.configuration = configuration
         self.store = store
         self.ownMetrics = ownMetrics
         self.quit = quit
+        self.persistence = persistence
         self.startTime = MetricStore.systemTime()
+    }
+
+    /// The persistence file, its last successful write and the last write's error; nil when persistence is
+    /// off (no `--persistence.file`).
+    var persistenceStatus: PersistenceStatus? {
+        self.persistence?.status
     }
 }
 
@@ -115,6 +131,11 @@ public struct PushgatewayResponder: HTTPResponder {
         try router.add(.options, "/*path", .apiOptions)
         try router.add(.get, "/status", .apiStatus)
         try router.add(.get, "/metrics", .apiMetrics)
+        for suffix in ["", "@base64"] {
+            let job = "/metrics/job" + suffix + "/:job"
+            try router.add(.get, job, .apiGroup(jobBase64: !suffix.isEmpty))
+            try router.add(.get, job + "/*labels", .apiGroup(jobBase64: !suffix.isEmpty))
+        }
         if configuration.enableAdminAPI {
             try router.add(.put, "/admin/wipe", .wipe)
         }

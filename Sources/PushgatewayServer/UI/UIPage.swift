@@ -1,4 +1,5 @@
 import PushgatewayCore
+import PushgatewayStorage
 
 // The page upstream serves at `/` and `/status` (PG resources/template.html: a navbar, a Metrics tab with
 // one card per group, a Status tab), written anew. Upstream renders every family of every group into the
@@ -28,15 +29,15 @@ struct UIPage {
         var startTime: Timestamp
         var buildInformation: [(name: String, value: String)]
         var flags: [String: String]
-        var statistics: UIStoreStatistics
-        var persistence: UIPersistenceStatus
+        var statistics: StoreStatistics
+        var persistence: PersistenceStatus?
     }
 
     /// The upstream README the Help link points at.
     static let helpURL: StaticString = "https://github.com/prometheus/pushgateway/blob/master/README.md"
 
     /// The whole page.
-    static func render(groups: [UIGroupSummary], context: Context) -> [UInt8] {
+    static func render(groups: [GroupSummary], context: Context) -> [UInt8] {
         var html = HTMLWriter(capacity: 2048 + groups.count * 160)
         html.raw(
             """
@@ -92,7 +93,7 @@ struct UIPage {
 
     // MARK: Metrics
 
-    private static func metricsPane(groups: [UIGroupSummary], context: Context, to html: inout HTMLWriter) {
+    private static func metricsPane(groups: [GroupSummary], context: Context, to html: inout HTMLWriter) {
         html.raw("<main id=\"pg-metrics\" class=\"pg-pane\">\n<div class=\"pg-toolbar\">\n")
         html.raw(
             """
@@ -143,7 +144,7 @@ struct UIPage {
         html.raw("]</script>\n</main>\n")
     }
 
-    private static func groupLine(_ group: UIGroupSummary, listIndex: Int?, to html: inout HTMLWriter) {
+    private static func groupLine(_ group: GroupSummary, listIndex: Int?, to html: inout HTMLWriter) {
         html.raw("<div class=pg-group data-group=\"")
         html.text(UIGroupPath.path(for: group.key))
         html.raw("\"")
@@ -203,27 +204,20 @@ struct UIPage {
         html.raw("</table>\n<h2>Store</h2>\n<table class=\"pg-kv\">\n")
         self.row("Groups", to: &html) { $0.number(context.statistics.groups) }
         self.row("Series", to: &html) { $0.number(context.statistics.series) }
-        self.row("Bytes held", to: &html) { html in
-            if let bytes = context.statistics.bytes {
-                html.number(bytes)
-            } else {
-                html.raw("<span class=\"pg-muted\">not reported</span>")
-            }
-        }
-        let persistence = context.persistence
+        self.row("Bytes held", to: &html) { $0.number(context.statistics.bytes) }
         self.row("Persistence file", to: &html) { html in
-            if persistence.file.isEmpty {
-                html.raw("<span class=\"pg-muted\">none (persistence is off)</span>")
-            } else {
+            if let persistence = context.persistence {
                 html.text(persistence.file)
+            } else {
+                html.raw("<span class=\"pg-muted\">none (persistence is off)</span>")
             }
         }
-        if !persistence.file.isEmpty {
+        if let persistence = context.persistence {
             self.row("Last successful persist", to: &html) { html in
                 if let time = persistence.lastSuccess {
                     html.time(time)
                 } else {
-                    html.raw("<span class=\"pg-muted\">not reported</span>")
+                    html.raw("<span class=\"pg-muted\">not yet in this process</span>")
                 }
             }
             self.row("Persistence error", to: &html) { html in
