@@ -176,6 +176,11 @@ class WebUITests(unittest.TestCase):
         names = [n.text for n in element.find_elements(By.CSS_SELECTOR, ".pg-family-name")]
         for name in ("batch_duration_seconds", "batch_rows_total", "batch_latency"):
             self.assertIn(name, names)
+        for family in element.find_elements(By.CSS_SELECTOR, ".pg-family"):
+            if family.find_element(By.CSS_SELECTOR, ".pg-family-name").text in ("batch_latency", "batch_rows_total"):
+                family.find_element(By.TAG_NAME, "summary").click()
+        self.assertIn("Sample values ≤ 0.1", element.text)
+        self.assertIn('table="users"', element.text)
         self.driver.save_screenshot(os.path.join(SHOTS, "metrics.png"))
 
     def test_showsHostileLabelValuesAsText(self):
