@@ -41,8 +41,8 @@ def free_port():
 class Gateway:
     """One gateway process on a free loopback port."""
 
-    def __init__(self, *flags):
-        self.port = free_port()
+    def __init__(self, *flags, port=None, ready="/-/ready"):
+        self.port = port or free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="pushgateway-ui-", suffix=".log", delete=False)
         self.process = subprocess.Popen(
             [BINARY, "--web.listen-address=127.0.0.1:%d" % self.port, "--persistence.file=", *flags],
@@ -50,7 +50,7 @@ class Gateway:
         deadline = time.monotonic() + 30
         while True:
             try:
-                if self.request("GET", "/-/ready")[0] == 200:
+                if self.request("GET", ready)[0] == 200:
                     break
             except OSError:
                 pass
@@ -243,6 +243,27 @@ class WebUITests(unittest.TestCase):
         for text in ("web.listen-address", "127.0.0.1:%d" % self.gateway.port, "version"):
             self.assertIn(text, status.text)
         self.driver.save_screenshot(os.path.join(SHOTS, "status.png"))
+
+    def test_worksUnderTheExternalURLsPath(self):
+        port = free_port()
+        prefixed = Gateway("--web.external-url=http://127.0.0.1:%d/gateway/" % port, port=port, ready="/gateway/-/ready")
+        try:
+            pushed = prefixed.request("PUT", "/gateway/metrics/job/prefixed/instance@base64/%s" % b64("x/y"), b"prefixed_metric 1\n")
+            self.assertEqual(pushed[0], 200)
+            self.driver.get(prefixed.url + "/gateway/")
+            labels = {"job": "prefixed", "instance": "x/y"}
+            element = WebDriverWait(self.driver, WAIT).until(lambda d: group_element(d, labels))
+            # The stylesheet came through the prefix (an unstyled page would lay the badges out as plain text).
+            self.assertNotEqual(element.find_element(By.CSS_SELECTOR, ".pg-badge").value_of_css_property("background-color"),
+                                "rgba(0, 0, 0, 0)")
+            self.open_group(labels)
+            element.find_element(By.CSS_SELECTOR, ".pg-delete-group").click()
+            self.confirm(yes=True)
+            WebDriverWait(self.driver, WAIT).until(EC.staleness_of(element))
+            status, body = prefixed.request("GET", "/gateway/api/v1/metrics")
+            self.assertEqual((status, json.loads(body)["data"]), (200, []))
+        finally:
+            prefixed.stop()
 
     def test_deleteAllIsOfferedOnlyWithTheAdminAPI(self):
         self.assertEqual(self.driver.find_elements(By.ID, "pg-delete-all"), [])
