@@ -162,6 +162,41 @@ struct WebUITests {
         }
     }
 
+    @Test func statusTabShowsBytesHeldAndTheLastPersistOutcome() {
+        let context = UIPage.Context(
+            assetBase: ".",
+            assetVersion: UIAssets.version,
+            enableAdminAPI: false,
+            startTime: Timestamp(seconds: 0),
+            buildInformation: [],
+            flags: [:],
+            statistics: StoreStatistics(groups: 3, series: 12, bytes: 4096),
+            persistence: PersistenceStatus(
+                file: "/data/pg.db",
+                lastSuccess: Timestamp(seconds: 1_700_000_000),
+                lastError: "cannot create /data/pg.db.tmp: <No space left on device>"
+            )
+        )
+        let page = String(decoding: UIPage.render(groups: [], context: context), as: UTF8.self)
+        #expect(page.contains(#"<tr><th scope="row">Bytes held</th><td>4096</td></tr>"#))
+        #expect(page.contains(#"<tr><th scope="row">Last successful persist</th><td>2023-11-14T22:13:20Z</td></tr>"#))
+        #expect(page.contains("cannot create /data/pg.db.tmp: &lt;No space left on device&gt;"))
+
+        let off = UIPage.Context(
+            assetBase: ".",
+            assetVersion: UIAssets.version,
+            enableAdminAPI: false,
+            startTime: Timestamp(seconds: 0),
+            buildInformation: [],
+            flags: [:],
+            statistics: StoreStatistics(groups: 0, series: 0, bytes: 0),
+            persistence: nil
+        )
+        let offPage = String(decoding: UIPage.render(groups: [], context: off), as: UTF8.self)
+        #expect(offPage.contains("none (persistence is off)"))
+        #expect(!offPage.contains("Last successful persist"))
+    }
+
     // MARK: Escaping
 
     @Test func scriptInLabelValuesAndHelpShowsAsText() async throws {
