@@ -97,6 +97,8 @@ extension UIAssets {
           border: 1px solid var(--pg-border);
           border-radius: 6px;
           margin-bottom: 6px;
+          content-visibility: auto;
+          contain-intrinsic-size: auto 44px;
         }
         .pg-group > b { margin: 8px 0 8px 8px; }
         .pg-group-header {
