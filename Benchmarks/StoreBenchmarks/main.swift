@@ -1,5 +1,6 @@
 // `swift run -c release StoreBenchmarks`: the cost of one push inside the store (no HTTP), with 300 groups
-// of 100 series stored and with 10,000 groups, and the cost of a scrape. Medians of repeated runs.
+// of 100 series stored and with 10,000 groups, the cost of a scrape, and what the web UI and the JSON API
+// read (group summaries, one group's JSON object, the whole `/api/v1/metrics` body). Medians of repeated runs.
 
 import PushgatewayCore
 import PushgatewayStorage
@@ -71,6 +72,20 @@ for groups in [300, 10_000] {
     for _ in 0..<(groups <= 300 ? 20 : 3) {
         scrape.append(milliseconds(try clock.measure { _ = try store.exposition(.text).get().bytes }))
     }
+    let repeats = groups <= 300 ? 20 : 5
+    var summaries: [Double] = []
+    for _ in 0..<repeats {
+        summaries.append(milliseconds(clock.measure { _ = store.groupSummaries() }))
+    }
+    let oneGroup = milliseconds(clock.measure { _ = store.groupJSON(key(groups / 2)) })
+    let firstJSON = milliseconds(clock.measure { _ = store.metricsJSON() })
+    var json: [Double] = []
+    for _ in 0..<repeats {
+        json.append(milliseconds(clock.measure { _ = store.metricsJSON() }))
+    }
+    print(
+        "\(groups) groups × 100 series: group summaries p50 \(median(summaries)) ms, one group's JSON object (first) \(oneGroup) ms, /api/v1/metrics body first \(firstJSON) ms, then p50 \(median(json)) ms"
+    )
     print(
         "\(groups) groups × 100 series: parse p50 \(median(parse)) ms, store push p50 \(median(push)) ms, scrape (text) p50 \(median(scrape)) ms, heap \(residentPerSeries) bytes per stored series (after a scrape in each format)"
     )

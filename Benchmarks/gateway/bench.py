@@ -412,12 +412,12 @@ def count_proto_series(body):
     return series, frames
 
 
-def scrape_once(port, accept, gzip_encoding, timeout=120.0):
-    """One GET /metrics on a new connection with `Connection: close`; timed from the request's first byte
+def scrape_once(port, accept, gzip_encoding, timeout=120.0, path="/metrics"):
+    """One GET of `path` on a new connection with `Connection: close`; timed from the request's first byte
     to the last byte of the response (EOF), client side. Returns (seconds, status, headers, decoded body,
     bytes on the wire)."""
-    request = "GET /metrics HTTP/1.1\r\nHost: %s:%d\r\nAccept: %s\r\n%sConnection: close\r\n\r\n" % (
-        HOST, port, accept, "Accept-Encoding: gzip\r\n" if gzip_encoding else "")
+    request = "GET %s HTTP/1.1\r\nHost: %s:%d\r\nAccept: %s\r\n%sConnection: close\r\n\r\n" % (
+        path, HOST, port, accept, "Accept-Encoding: gzip\r\n" if gzip_encoding else "")
     sock = socket.create_connection((HOST, port), timeout=timeout)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     chunks = []
@@ -505,6 +505,88 @@ def measure_scrapes(gateways, count, max_seconds, expected_series):
         for name, _, _ in gateways:
             t = sorted(times[name])
             results[name][kind].update(scrapes=len(t), median_ms=1000 * statistics.median(t), best_ms=1000 * t[0])
+    return results
+
+
+# The JSON API phase: every group also gets a histogram (4 series, 12 buckets) and a summary (3 series, 3
+# quantiles) by POST, so a group holds 100 + 7 pushed series + push_time_seconds + push_failure_time_seconds.
+API_BUCKETS = ("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf")
+API_SERIES_PER_GROUP = SERIES_PER_GROUP + 4 + 3 + 2
+
+
+def api_extra_body():
+    lines = ["# HELP bench_request_duration_seconds Request duration, by kind and route.",
+             "# TYPE bench_request_duration_seconds histogram"]
+    for si, (kind, route) in enumerate((k, r) for k in KINDS for r in ("read", "write")):
+        labels = 'kind="%s",route="%s"' % (kind, route)
+        for bi, bound in enumerate(API_BUCKETS):
+            lines.append('bench_request_duration_seconds_bucket{%s,le="%s"} %d' % (labels, bound, 10 * bi + si))
+        lines.append("bench_request_duration_seconds_sum{%s} %r" % (labels, 12.75 + si))
+        lines.append("bench_request_duration_seconds_count{%s} %d" % (labels, 10 * (len(API_BUCKETS) - 1) + si))
+    lines += ["# HELP bench_payload_size_bytes Payload sizes.", "# TYPE bench_payload_size_bytes summary"]
+    for si, kind in enumerate(("batch", "stream", "bulk")):
+        for q, v in (("0.5", 512.0), ("0.9", 2048.5), ("0.99", 8192.25)):
+            lines.append('bench_payload_size_bytes{kind="%s",quantile="%s"} %r' % (kind, q, v + si))
+        lines.append('bench_payload_size_bytes_sum{kind="%s"} %r' % (kind, 123456.5 + si))
+        lines.append('bench_payload_size_bytes_count{kind="%s"} %d' % (kind, 100 + si))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def add_api_families(port, groups):
+    """POSTs the histogram and the summary to every group on one keep-alive connection."""
+    body = api_extra_body()
+    conn = Connection(port)
+    errors = 0
+    try:
+        for index in range(groups):
+            request = push_request(port, group_path(index), body).replace(b"PUT ", b"POST ", 1)
+            status, _, _ = conn.request(request)
+            if status not in (200, 202):
+                errors += 1
+    finally:
+        conn.close()
+    return errors
+
+
+def check_api_answer(status, body, groups):
+    """Problems with a /api/v1/metrics answer: status, group count, series per group."""
+    problems = []
+    if status != 200:
+        return ["status %d" % status]
+    data = json.loads(body)["data"]
+    if len(data) != groups:
+        problems.append("%d groups instead of %d" % (len(data), groups))
+    series = sum(len(v["metrics"]) for g in data for k, v in g.items() if k not in ("labels", "last_push_successful"))
+    if series != groups * API_SERIES_PER_GROUP:
+        problems.append("%d series instead of %d" % (series, groups * API_SERIES_PER_GROUP))
+    return problems
+
+
+def measure_api(gateways, count, max_seconds, groups):
+    """One checked GET /api/v1/metrics per gateway (the first after the store changed: for ours, the one that
+    writes every group's object), then `count` timed GETs per gateway, taking turns, each once every gateway
+    is idle."""
+    results = {}
+    for name, port, _ in gateways:
+        quiesce_all(gateways)
+        elapsed, status, headers, body, wire = scrape_once(port, "application/json", False, path="/api/v1/metrics")
+        results[name] = {"first_ms": 1000 * elapsed, "body_bytes": wire,
+                         "problems": check_api_answer(status, body, groups)}
+    times = {name: [] for name, _, _ in gateways}
+    spent = {name: 0.0 for name, _, _ in gateways}
+    for _ in range(count):
+        for name, port, _ in gateways:
+            if spent[name] > max_seconds:
+                continue
+            quiesce_all(gateways)
+            elapsed, status, _, _, _ = scrape_once(port, "application/json", False, path="/api/v1/metrics")
+            spent[name] += elapsed
+            times[name].append(elapsed)
+            if status != 200:
+                results[name]["problems"].append("a timed call answered %d" % status)
+    for name, _, _ in gateways:
+        t = sorted(times[name])
+        results[name].update(calls=len(t), median_ms=1000 * statistics.median(t), best_ms=1000 * t[0])
     return results
 
 
@@ -632,6 +714,19 @@ def cmd_steady(a):
                 name, kind, r["median_ms"], r["wire_bytes"],
                 ", PROBLEMS: " + "; ".join(r["problems"]) if r["problems"] else ""))
         out[name]["rss_kib_after_scrapes"] = rss_kib(pid)
+    # Last, since it adds families: the JSON API on 300 groups of counters, gauges, a histogram and a summary.
+    log("api: a histogram and a summary POSTed to every group, then %d GET /api/v1/metrics per gateway"
+        % a.api_calls)
+    for name, port, _ in gateways:
+        errors = add_api_families(port, a.groups)
+        if errors:
+            log("  %s: %d POSTs failed" % (name, errors))
+    api = measure_api(gateways, a.api_calls, a.max_seconds, a.groups)
+    for name, port, pid in gateways:
+        out[name]["api"] = api[name]
+        log("  %s: first %.2f ms, median %.2f ms, %d bytes%s" % (
+            name, api[name]["first_ms"], api[name]["median_ms"], api[name]["body_bytes"],
+            ", PROBLEMS: " + "; ".join(api[name]["problems"]) if api[name]["problems"] else ""))
         write_json(os.path.join(a.out_dir, "steady-%s.json" % name), out[name])
 
 
@@ -772,6 +867,11 @@ def cmd_report(a):
         lower_better("scrape %s, %d × 100 series (median of %s)" % (label, g300, _dig(go_steady, "scrape", kind, "scrapes") or 20),
                      _dig(go_steady, "scrape", kind, "median_ms"), _dig(our_steady, "scrape", kind, "median_ms"),
                      "ms", 5, "≥ 5× lower")
+    lower_better("GET /api/v1/metrics, %d × %d series (median of %s)" % (
+        g300, API_SERIES_PER_GROUP, _dig(go_steady, "api", "calls") or 20),
+        _dig(go_steady, "api", "median_ms"), _dig(our_steady, "api", "median_ms"), "ms", 5, "≥ 5× lower")
+    lower_better("GET /api/v1/metrics, same, first call after the pushes (info)",
+                 _dig(go_steady, "api", "first_ms"), _dig(our_steady, "api", "first_ms"), "ms", None, "")
     go_rss = _dig(go_steady, "rss_kib")
     our_rss = _dig(our_steady, "rss_kib")
     ratio = our_rss / go_rss if go_rss and our_rss else None
@@ -839,6 +939,8 @@ def cmd_report(a):
         for kind, s in (data.get("scrape") or {}).items():
             if s.get("problems"):
                 notes.append("%s: %s scrape: %s" % (name, kind, "; ".join(s["problems"])))
+        if _dig(data, "api", "problems"):
+            notes.append("%s: /api/v1/metrics: %s" % (name, "; ".join(data["api"]["problems"])))
     for (gw, kind), data in tp.items():
         if data is None:
             notes.append("%s %s throughput: no result." % (gw, kind))
@@ -898,6 +1000,7 @@ def main():
     s.add_argument("--connections", type=int, default=2)
     s.add_argument("--pushes", type=int, default=2000)
     s.add_argument("--scrapes", type=int, default=20)
+    s.add_argument("--api-calls", type=int, default=20)
     s.add_argument("--max-seconds", type=float, default=15)
     s.add_argument("--settle", type=float, default=2)
     s.set_defaults(fn=cmd_steady)

@@ -12,6 +12,8 @@
 #   BENCH_GROUPS     groups for the latency/scrape/memory phase (default 300)
 #   BENCH_MILLION_GROUPS  groups of 100 series for phase 3 (default 10000, i.e. 1M series)
 #   BENCH_OUT        directory for the raw JSON results and gateway logs (default .build/bench/gateway)
+#   BENCH_PHASES     which phases to run, e.g. 1 for the steady phase alone (default 123; phase 3 also needs
+#                    BENCH_MILLION=1)
 #
 # Both gateways get exactly the flags --web.listen-address=127.0.0.1:<free port> --persistence.file '' (the empty
 # value matters: Debian's Go build defaults --persistence.file to /var/lib/prometheus/pushgateway.data).
@@ -20,7 +22,8 @@
 #   1. steady:     both gateways; each gets 300 groups x 100 series (PUT, text) and its VmRSS is read; then
 #                  up to 2000 sequential PUTs (at most 15 s) per gateway to one group on a keep-alive
 #                  connection, the gateways taking turns in 4 rounds; then 20 scrapes per gateway of each of
-#                  text, protobuf and text+gzip, taking turns scrape by scrape.
+#                  text, protobuf and text+gzip, taking turns scrape by scrape; last, a histogram and a summary
+#                  are POSTed to every group and GET /api/v1/metrics is timed 20 times per gateway, taking turns.
 #   2. throughput: both gateways; each gets 200 groups; then wrk with 32 connections PUTs text bodies, then
 #                  protobuf bodies, to those 200 groups, BENCH_SECONDS per gateway and kind, in BENCH_ROUNDS
 #                  alternating runs.
@@ -38,6 +41,7 @@ BENCH_MILLION=${BENCH_MILLION:-1}
 BENCH_GROUPS=${BENCH_GROUPS:-300}
 BENCH_MILLION_GROUPS=${BENCH_MILLION_GROUPS:-10000}
 BENCH_OUT=${BENCH_OUT:-$root/.build/bench/gateway}
+BENCH_PHASES=${BENCH_PHASES:-123}
 CONNECTIONS=32
 THROUGHPUT_GROUPS=200
 bench_py=(python3 "$here/bench.py")
@@ -108,16 +112,19 @@ echo "go:   $("$GO_GATEWAY" --version 2>&1 | head -1)" >&2
 echo "ours: $("$OUR_GATEWAY" --version 2>&1 | head -1)" >&2
 began=$(date +%s)
 
-echo "== phase 1: $BENCH_GROUPS groups x 100 series: memory, push latency, scrapes ==" >&2
+if [[ $BENCH_PHASES == *1* ]]; then
+echo "== phase 1: $BENCH_GROUPS groups x 100 series: memory, push latency, scrapes, JSON API ==" >&2
 start_gateway go "$GO_GATEWAY" "$BENCH_OUT/steady-go.log"
 go_pid=$gw_pid go_port=$gw_port
 start_gateway ours "$OUR_GATEWAY" "$BENCH_OUT/steady-ours.log"
 our_pid=$gw_pid our_port=$gw_port
-timeout 400 "${bench_py[@]}" steady --gw "go:$go_port:$go_pid" --gw "ours:$our_port:$our_pid" \
+timeout 460 "${bench_py[@]}" steady --gw "go:$go_port:$go_pid" --gw "ours:$our_port:$our_pid" \
   --groups "$BENCH_GROUPS" --out-dir "$BENCH_OUT" || echo "bench: phase 1 failed" >&2
 stop_pid "$go_pid"
 stop_pid "$our_pid"
+fi
 
+if [[ $BENCH_PHASES == *2* ]]; then
 echo "== phase 2: push throughput, $CONNECTIONS connections, $THROUGHPUT_GROUPS groups, ${BENCH_SECONDS}s each ==" >&2
 start_gateway go "$GO_GATEWAY" "$BENCH_OUT/throughput-go.log"
 go_pid=$gw_pid go_port=$gw_port
@@ -161,8 +168,9 @@ for gw in go ours; do
 done
 stop_pid "$go_pid"
 stop_pid "$our_pid"
+fi
 
-if [ "$BENCH_MILLION" = 1 ]; then
+if [ "$BENCH_MILLION" = 1 ] && [[ $BENCH_PHASES == *3* ]]; then
   echo "== phase 3: ours only, $BENCH_MILLION_GROUPS groups x 100 series ==" >&2
   start_gateway ours "$OUR_GATEWAY" "$BENCH_OUT/million-ours.log"
   our_pid=$gw_pid our_port=$gw_port

@@ -183,6 +183,8 @@ struct StoredGroup: Sendable {
     /// The store's generation at the group's last change: what the JSON API's cached answer for the group
     /// was built from (see ``MetricStore/metricsJSON()``).
     var version: UInt64 = 0
+    /// The series of all the group's families.
+    var seriesCount = 0
 }
 
 struct StoreState: Sendable {
@@ -271,9 +273,9 @@ struct StoreState: Sendable {
             self.index[family.name, default: FamilyIndex()].typeCounts[family.type, default: 0] += 1
         }
         if let old = self.index[family.name]?.parts[key] {
-            self.count(old.entries, sign: -1)
+            self.count(old.entries, sign: -1, in: key)
         }
-        self.count(entries, sign: 1)
+        self.count(entries, sign: 1, in: key)
         self.index[family.name, default: FamilyIndex()].parts[key] = FamilyPart(
             type: family.type,
             help: family.help,
@@ -291,10 +293,11 @@ struct StoreState: Sendable {
         self.groups[key]?.version = self.generation
     }
 
-    /// Adds (`sign` 1) or subtracts (-1) series to the store-wide counts.
-    private mutating func count(_ entries: [SeriesEntry], sign: Int) {
+    /// Adds (`sign` 1) or subtracts (-1) series to the store-wide counts and the group's.
+    private mutating func count(_ entries: [SeriesEntry], sign: Int, in key: GroupingKey) {
         self.seriesCount += sign * entries.count
         self.seriesBytes += sign * entries.reduce(0) { $0 + $1.byteCount }
+        self.groups[key, default: StoredGroup(key: key)].seriesCount += sign * entries.count
     }
 
     /// Whether two lists of series have the same identities in the same order.
@@ -306,7 +309,7 @@ struct StoreState: Sendable {
     mutating func remove(family name: String, from key: GroupingKey) {
         guard let part = self.index[name]?.parts.removeValue(forKey: key) else { return }
         self.work += part.entries.count
-        self.count(part.entries, sign: -1)
+        self.count(part.entries, sign: -1, in: key)
         if let count = self.index[name]?.typeCounts[part.type], count > 1 {
             self.index[name]?.typeCounts[part.type] = count - 1
         } else {
@@ -475,17 +478,13 @@ struct StoreState: Sendable {
     /// What the UI lists for a group, read from the index and the stored encodings without decoding any
     /// family.
     func summary(of group: StoredGroup) -> GroupSummary {
-        var seriesCount = 0
-        for name in group.families {
-            seriesCount += self.index[name]?.parts[group.key]?.entries.count ?? 0
-        }
         // Upstream's LastPushSuccess, as MetricGroupSnapshot.lastPushSuccessful reads it from decoded models.
         let success = self.index[MetricStore.pushTimeName]?.parts[group.key]?.entries.first?.simpleValue
         let failure = self.index[MetricStore.pushFailureTimeName]?.parts[group.key]?.entries.first?.simpleValue
         return GroupSummary(
             key: group.key,
             familyNames: Self.sortedNames(group.families),
-            seriesCount: seriesCount,
+            seriesCount: group.seriesCount,
             lastPushSuccessful: success.flatMap { success in failure.map { $0 <= success } } ?? true,
             lastPushTime: success.flatMap(Timestamp.init(unixSeconds:))
         )

@@ -147,9 +147,11 @@ struct StoreViewsTests {
         #expect(store.statistics().series == 14)
         try store.push(PushRequest(key: key(("job", "b")), families: families("x 1\n"), replace: true))
         #expect(store.statistics().series == 10)
+        #expect(store.groupSummaries().map(\.seriesCount) == [7, 3])
         store.delete(key(("job", "a")))
         #expect(store.statistics().groups == 1)
         #expect(store.statistics().series == 3)
+        #expect(store.groupSummaries().map(\.seriesCount) == [3])
         store.wipe()
         #expect(store.statistics() == StoreStatistics(groups: 0, series: 0, bytes: 0))
     }
