@@ -2,20 +2,25 @@
 SWIFT ?= swift
 RELEASE_FLAGS = -c release
 
-.PHONY: deps run build static test lint bench bench-ui bench-store bench-codecs fuzz generate clean
+.PHONY: deps stamp run build static test lint bench bench-ui bench-store bench-codecs fuzz generate clean
 
 deps:
 	@scripts/install-deps.sh build
 
-build: deps
+# The git revision, branch, builder and date for --version and pushgateway_build_info (CBuildStamp/build_stamp.h,
+# git-ignored; rewritten only when it changes, so only CBuildStamp is recompiled).
+stamp:
+	@scripts/build-stamp.sh
+
+build: deps stamp
 	$(SWIFT) build
 
 # Starts the gateway on :9091 with a local persistence file (any extra flags: make run ARGS="--log.level=debug").
-run: deps
+run: deps stamp
 	$(SWIFT) build $(RELEASE_FLAGS) --product pushgateway
 	exec .build/release/pushgateway --persistence.file=pushgateway.db $(ARGS)
 
-test: deps lint
+test: deps lint stamp
 	@echo "== stage: build (all targets and tests) =="
 	$(SWIFT) build --build-tests
 	@echo "== stage: tests (core, storage, server) =="
@@ -42,7 +47,7 @@ lint:
 # The Go Pushgateway (Debian's prometheus-pushgateway) and ours side by side on loopback, the same workload
 # against each; prints one markdown table (Go, ours, ratio, target). About 3 minutes on 2 cores; installs wrk
 # and prometheus-pushgateway from Debian if missing. Raw results and gateway logs in .build/bench/gateway.
-bench: deps
+bench: deps stamp
 	$(SWIFT) build $(RELEASE_FLAGS) --product pushgateway
 	Benchmarks/gateway/bench.sh
 
@@ -55,7 +60,7 @@ bench-ui: deps
 
 # A release binary that runs without Swift installed (the Swift runtime linked in; needs libprotobuf-c1 and
 # Debian's C/C++ runtimes): .build-static/release/pushgateway. deploy/chroot-test.sh proves it.
-static: deps
+static: deps stamp
 	$(SWIFT) build $(RELEASE_FLAGS) --static-swift-stdlib --product pushgateway --scratch-path .build-static
 
 # The store alone (no HTTP): one 100-series push with 300 and 10,000 groups stored, and a scrape.

@@ -30,6 +30,9 @@ let package = Package(
             publicHeadersPath: "include",
             linkerSettings: [.linkedLibrary("protobuf-c")]
         ),
+        // The build's git revision, branch, builder and date, from the git-ignored header `make` writes
+        // (scripts/build-stamp.sh); "unknown" without it. Only this target's one C file changes per revision.
+        .target(name: "CBuildStamp", path: "CBuildStamp", publicHeadersPath: "include"),
         // The canonical model and its codecs; no NIO, no server packages, so its tests build in seconds.
         .target(
             name: "PushgatewayCore",
@@ -51,6 +54,7 @@ let package = Package(
         .target(
             name: "PushgatewayServer",
             dependencies: [
+                "CBuildStamp",
                 "PushgatewayCore",
                 "PushgatewayStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -123,7 +127,8 @@ let package = Package(
 )
 
 // One place for compiler discipline across every Swift target.
-for target in package.targets where [.executable, .test, .regular].contains(target.type) && target.name != "CProtobuf" {
+let cTargets = ["CProtobuf", "CBuildStamp"]
+for target in package.targets where [.executable, .test, .regular].contains(target.type) && !cTargets.contains(target.name) {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

@@ -157,7 +157,11 @@ public struct PushgatewayApplication: ApplicationProtocol {
             .init(service: QuitService(trigger: self.quit), successTerminationBehavior: .gracefullyShutdownGroup)
         ]
         services += self.services.map { .init(service: $0) }
-        for address in self.listenAddresses {
+        var servers: [any Service] = []
+        if self.gatewayConfiguration.systemdSocket {
+            servers = try self.systemdServers()
+        }
+        for address in self.listenAddresses where !self.gatewayConfiguration.systemdSocket {
             var configuration = self.configuration.with(address: Self.bindAddress(address))
             if let maxConnections = self.connectionLimit {
                 // Each server counts its own connections; at the limit it stops accepting (clients wait in the
@@ -168,13 +172,49 @@ public struct PushgatewayApplication: ApplicationProtocol {
                 responder: self.responder,
                 server: .gateway(timeouts: self.gatewayConfiguration.timeouts),
                 configuration: configuration,
-                onServerRunning: self.serverRunning,
+                onServerRunning: { [logger, serverRunning] channel in
+                    Self.logListening(on: channel, logger: logger)
+                    await serverRunning(channel)
+                },
                 logger: self.logger
             )
-            services.append(.init(service: server))
+            servers.append(server)
         }
+        services.append(.init(service: HTTPServers(servers: servers, logger: self.logger)))
         let group = ServiceGroup(configuration: .init(services: services, logger: self.logger))
         try await group.run()
+    }
+
+    /// One server per socket systemd passed (`--web.systemd-socket`), as exporter-toolkit's `ListenAndServe`.
+    /// - Throws: ``ConfigurationError`` when no socket was passed.
+    private func systemdServers() throws(ConfigurationError) -> [any Service] {
+        self.logger.info("Listening on systemd activated listeners instead of port listeners.")
+        let descriptors = SystemdActivation.takeDescriptors()
+        guard !descriptors.isEmpty else {
+            throw ConfigurationError(message: "no socket activation file descriptors found")
+        }
+        return descriptors.map { descriptor in
+            BoundSocketServer(
+                descriptor: descriptor,
+                responder: self.responder,
+                timeouts: self.gatewayConfiguration.timeouts,
+                logger: self.logger,
+                onServerRunning: { [logger, serverRunning] channel in
+                    Self.logListening(on: channel, logger: logger)
+                    await serverRunning(channel)
+                }
+            )
+        }
+    }
+
+    /// Logs a listener as exporter-toolkit's `web.Serve` does: `Listening on` and then whether TLS is on, each
+    /// with the address in Go's form (`[::]:9091`, `127.0.0.1:9091`).
+    static func logListening(on channel: any Channel, logger: Logger) {
+        let address = channel.localAddress.map(GatewayRequestContext.goAddress) ?? ""
+        logger.info("Listening on", metadata: ["address": "\(address)"])
+        // The one place the TLS line is written: `--web.config.file` with a TLS server config turns it into
+        // `TLS is enabled.` (with its `http2` setting).
+        logger.info("TLS is disabled.", metadata: ["http2": "false", "address": "\(address)"])
     }
 
     /// Passes each listening channel to the `onServerRunning` closure given at creation.
@@ -219,10 +259,23 @@ extension ApplicationProtocol {
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: self, successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: self.logger
             )
         )
-        try await group.run()
+        // The signals are trapped here rather than by the service group, to log upstream's line for them; they
+        // stay trapped until the end, so a second SIGTERM during the shutdown does not cut the final persist
+        // short (Go ignores it too).
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        try await withThrowingTaskGroup { tasks in
+            tasks.addTask {
+                for await _ in signals {
+                    self.logger.info("received SIGINT/SIGTERM; exiting gracefully...")
+                    await group.triggerGracefulShutdown()
+                    break
+                }
+            }
+            try await group.run()
+            tasks.cancelAll()
+        }
     }
 }

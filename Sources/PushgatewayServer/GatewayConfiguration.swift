@@ -13,6 +13,8 @@ public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvert
 /// The arguments validated and normalised as upstream's main.go does before it builds its routes.
 struct GatewayConfiguration: Sendable {
     var listenAddresses: [ListenAddress]
+    /// `--web.systemd-socket`: serve on the sockets systemd passes instead of `listenAddresses`.
+    var systemdSocket: Bool
     /// The route prefix P: `--web.route-prefix`, else the path of `--web.external-url`; `""` for `/`.
     var routePrefix: String
     /// The scrape path: `path.Join(P, --web.telemetry-path)`.
@@ -37,12 +39,10 @@ struct GatewayConfiguration: Sendable {
     var flags: [String: String]
 
     init(_ arguments: some PushgatewayArguments) throws(ConfigurationError) {
-        if arguments.systemdSocket {
-            throw ConfigurationError(message: "--web.systemd-socket is not supported yet")
-        }
         if !arguments.webConfigFile.isEmpty {
             throw ConfigurationError(message: "--web.config.file is not supported yet (TLS and basic authentication come later)")
         }
+        self.systemdSocket = arguments.systemdSocket
         guard !arguments.listenAddresses.isEmpty else {
             throw ConfigurationError(message: "--web.listen-address: at least one address is needed")
         }

@@ -6,7 +6,7 @@
 public protocol PushgatewayArguments {
     /// `--web.listen-address` (repeatable), default `[":9091"]`.
     var listenAddresses: [String] { get }
-    /// `--web.systemd-socket`; not supported yet, so `true` is rejected.
+    /// `--web.systemd-socket`: serve on the sockets systemd passes (`LISTEN_FDS`) instead of the listen addresses.
     var systemdSocket: Bool { get }
     /// `--web.config.file`; not supported yet, so a non-empty value is rejected.
     var webConfigFile: String { get }

@@ -54,9 +54,7 @@ public final class MetricStore: Sendable {
 
     /// The wall clock as a protobuf timestamp.
     @Sendable public static func systemTime() -> Timestamp {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Timestamp(seconds: Int64(spec.tv_sec), nanos: Int32(spec.tv_nsec))
+        Timestamp.now()
     }
 
     /// Series and family parts visited by writes and checks since the last call (resets the count).

@@ -52,7 +52,7 @@ public struct PersistenceService: Service {
     ///   - store: the store to persist.
     ///   - path: the file; written atomically (temporary file, fsync, rename).
     ///   - interval: the minimum time between two writes.
-    ///   - logger: where successes (info) and failures (error) are reported.
+    ///   - logger: where successes (debug) and failures (error) are reported.
     ///   - threadPool: where the image is assembled and written, away from the event loops.
     public init(store: MetricStore, path: String, interval: Duration, logger: Logger, threadPool: NIOThreadPool = .singleton) {
         self.init(store: store, path: path, interval: interval, logger: logger, threadPool: threadPool) { bytes, path in
@@ -129,7 +129,8 @@ public struct PersistenceService: Service {
                 $0.lastSuccess = time
                 $0.lastError = nil
             }
-            self.logger.info("metrics persisted", metadata: ["file": "\(self.path)", "bytes": "\(count)"])
+            // Debug, not info: upstream logs every interval's write at info, which floods operators' logs.
+            self.logger.debug("metrics persisted", metadata: ["file": "\(self.path)", "bytes": "\(count)"])
             return true
         } catch {
             self.recorder.status.withLock { $0.lastError = "\(error)" }

@@ -7,7 +7,46 @@ import PushgatewayServer
 struct PushgatewayCommand: AsyncParsableCommand, PushgatewayArguments {
     static func main() async {
         adoptEventLoopsAsConcurrencyExecutor()
-        await Self.main(GoFlagArguments.normalized(Array(CommandLine.arguments.dropFirst())))
+        let arguments = GoFlagArguments.normalized(Array(CommandLine.arguments.dropFirst()))
+        // kingpin's extra help flags: --help-long is --help for a command without subcommands.
+        if arguments.contains("--help-man") {
+            let help = Self.helpMessage(columns: 200)
+            print(ManPage.render(name: "pushgateway", version: BuildInformation.version, help: help), terminator: "")
+            Self.exit()
+        }
+        if arguments.contains(where: { ["--help", "-h", "--help-long"].contains($0) }) {
+            print(Self.helpMessage())
+            Self.exit()
+        }
+        let command: any ParsableCommand
+        do {
+            command = try Self.parseAsRoot(arguments)
+        } catch {
+            guard Self.exitCode(for: error) == .success else {
+                Self.fail(Self.message(for: error), hint: true)
+            }
+            Self.exit(withError: error)
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var syncCommand = command
+                try syncCommand.run()
+            }
+        } catch {
+            Self.fail("\(error)", hint: false)
+        }
+    }
+
+    /// Ends the process as kingpin does for a usage error: one line `pushgateway: error: <message>, try --help`
+    /// on standard error and exit code 1 (ArgumentParser would print the whole usage and exit 64). Flags the
+    /// gateway cannot start with get the same line without the hint.
+    private static func fail(_ message: String, hint: Bool) -> Never {
+        let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: "; ")
+        let lowered = oneLine.prefix(1).lowercased() + oneLine.dropFirst()
+        GatewayLogHandler.writeToStandardError("pushgateway: error: \(lowered)\(hint ? ", try --help" : "")\n")
+        Self.exit(withError: ExitCode.failure)
     }
 
     static let configuration = CommandConfiguration(
@@ -25,7 +64,7 @@ struct PushgatewayCommand: AsyncParsableCommand, PushgatewayArguments {
     @Flag(
         name: .customLong("web.systemd-socket"),
         inversion: .prefixedNo,
-        help: "Use systemd socket activation listeners instead of port listeners (Linux only). Not supported yet."
+        help: "Use systemd socket activation listeners instead of port listeners (Linux only)."
     )
     var systemdSocket = false
 

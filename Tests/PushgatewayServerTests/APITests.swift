@@ -16,7 +16,11 @@ struct APITests {
             #expect(response.headers[.accessControlAllowOrigin] == "*")
             #expect(response.headers[.cacheControl] == "no-cache, no-store, must-revalidate")
             let body = response.text
-            #expect(body.hasPrefix(#"{"status":"success","data":{"build_information":{"branch":"unknown","buildDate":"unknown""#))
+            #expect(
+                body.hasPrefix(
+                    #"{"status":"success","data":{"build_information":{"branch":"\#(BuildInformation.branch)","buildDate":"\#(BuildInformation.buildDate)""#
+                )
+            )
             #expect(body.contains(#""version":"\#(BuildInformation.version)"}"#))
             #expect(
                 body.contains(

@@ -99,11 +99,6 @@ struct ConfigurationTests {
     }
 
     @Test func unsupportedFlagsAreRejected() {
-        var systemd = PushgatewaySettings()
-        systemd.systemdSocket = true
-        #expect(throws: ConfigurationError(message: "--web.systemd-socket is not supported yet")) {
-            _ = try GatewayConfiguration(systemd)
-        }
         var webConfig = PushgatewaySettings()
         webConfig.webConfigFile = "web.yml"
         #expect(throws: ConfigurationError.self) {

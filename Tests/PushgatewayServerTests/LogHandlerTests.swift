@@ -51,4 +51,16 @@ struct LogHandlerTests {
         #expect(GatewayLogHandler.levelName(.critical) == "error")
         #expect(GatewayLogHandler.levelName(.trace) == "debug")
     }
+
+    @Test func dropsLibraryStartAndStopLinesEvenAtDebug() {
+        let lines = Self.capture(.logfmt, level: .debug) { logger in
+            logger.info("Server started and listening on 127.0.0.1:9091", source: "HummingbirdCore")
+            logger.debug("Starting service", source: "ServiceLifecycle")
+            logger.warning("connection limit reached", source: "HummingbirdCore")
+            logger.debug("failed to parse push", source: "PushgatewayServer")
+        }
+        #expect(lines.count == 2)
+        #expect(lines[0].contains("level=warn msg=\"connection limit reached\""))
+        #expect(lines[1].contains("msg=\"failed to parse push\""))
+    }
 }

@@ -127,7 +127,7 @@ struct ScrapeTests {
             let exposition = try await client.scrape()
             let buildInfo = samples(of: "pushgateway_build_info", in: exposition)
             #expect(buildInfo.count == 1)
-            #expect(buildInfo.first?.hasPrefix("pushgateway_build_info{branch=\"unknown\",goarch=\"") == true)
+            #expect(buildInfo.first?.hasPrefix("pushgateway_build_info{branch=\"\(BuildInformation.branch)\",goarch=\"") == true)
             #expect(buildInfo.first?.contains("version=\"\(BuildInformation.version)\"} 1") == true)
             #expect(
                 exposition.contains(

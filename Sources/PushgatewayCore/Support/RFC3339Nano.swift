@@ -10,6 +10,17 @@ package enum RFC3339Nano {
     /// (at least four digits, a leading `-` when negative). Nanoseconds outside 0..<1e9 carry into the seconds,
     /// and seconds near the ends of `Int64` wrap rather than trap.
     package static func append(_ timestamp: Timestamp, to buffer: inout [UInt8]) {
+        self.append(timestamp, milliseconds: false, to: &buffer)
+    }
+
+    /// promlog's log timestamp, `2006-01-02T15:04:05.000Z`: always three fraction digits, truncated.
+    package static func formatMilliseconds(_ timestamp: Timestamp) -> String {
+        var buffer: [UInt8] = []
+        self.append(timestamp, milliseconds: true, to: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
+    private static func append(_ timestamp: Timestamp, milliseconds: Bool, to buffer: inout [UInt8]) {
         let nanosPerSecond: Int64 = 1_000_000_000
         var seconds = timestamp.seconds
         var nanos = Int64(timestamp.nanos)
@@ -36,7 +47,10 @@ package enum RFC3339Nano {
         self.appendDigits(UInt64(secondOfDay / 60 % 60), width: 2, to: &buffer)
         buffer.append(0x3A)
         self.appendDigits(UInt64(secondOfDay % 60), width: 2, to: &buffer)
-        if nanos != 0 {
+        if milliseconds {
+            buffer.append(0x2E)
+            self.appendDigits(UInt64(nanos / 1_000_000), width: 3, to: &buffer)
+        } else if nanos != 0 {
             var fraction = nanos
             var width = 9
             while fraction % 10 == 0 {

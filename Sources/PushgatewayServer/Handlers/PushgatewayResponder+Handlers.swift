@@ -126,17 +126,20 @@ extension PushgatewayResponder {
         } catch let rejection as StoreRejection {
             context.logger.error(
                 "pushed metrics are invalid or inconsistent with existing metrics",
-                metadata: ["method": "\(request.method)", "err": "\(rejection.error.message)"]
+                metadata: ["method": "\(request.method)", "source": "\(context.source)", "err": "\(rejection.error.message)"]
             )
             // Unchecked, upstream has answered 202 before the store looks at the push (only a timestamp
             // rejection is possible then, and it only shows in push_failure_time_seconds).
             response =
                 self.gateway.configuration.checkConsistency ? HTTPErrors.response(for: rejection.error) : GoResponses.empty(.accepted)
         } catch {
+            // Upstream logs its parse failures at debug with the client's address ("failed to parse text"); every
+            // rejected push carries `source` here, since that is how operators find the client.
+            let metadata: Logger.Metadata = ["method": "\(request.method)", "source": "\(context.source)", "err": "\(error)"]
             if HTTPErrors.isClientError(error) {
-                context.logger.debug("failed to parse push", metadata: ["method": "\(request.method)", "err": "\(error)"])
+                context.logger.debug("failed to parse push", metadata: metadata)
             } else {
-                context.logger.error("push failed", metadata: ["method": "\(request.method)", "err": "\(error)"])
+                context.logger.error("push failed", metadata: metadata)
             }
             response = HTTPErrors.response(for: error)
         }

@@ -1,4 +1,5 @@
 public import Logging
+import PushgatewayCore
 
 #if canImport(Glibc)
     import Glibc
@@ -45,8 +46,12 @@ public struct GatewayLogHandler: LogHandler {
         set { self.metadata[key] = newValue }
     }
 
-    /// Writes one line: the fixed keys, then the metadata sorted by key.
+    /// Writes one line: the fixed keys, then the metadata sorted by key. Debug and info lines of the libraries
+    /// underneath (``isLibraryChatter(source:level:)``) are not written.
     public func log(event: LogEvent) {
+        guard !Self.isLibraryChatter(source: event.source, level: event.level) else {
+            return
+        }
         var fields = self.metadata
         if let provided = self.metadataProvider?.get() {
             fields.merge(provided) { _, new in new }
@@ -100,6 +105,18 @@ public struct GatewayLogHandler: LogHandler {
         }
     }
 
+    /// Whether a line is a library's start/stop or per-connection step (Hummingbird's "Server started and
+    /// listening on", ServiceLifecycle's "Starting service" and the like) rather than the gateway's own.
+    ///
+    /// Upstream writes none of these, and operators' tooling keys on the gateway's own lines (`Listening on`,
+    /// `HTTP server stopped`), so only the libraries' warnings and errors are kept, even at `--log.level=debug`.
+    static func isLibraryChatter(source: String, level: Logger.Level) -> Bool {
+        guard level < .warning else { return false }
+        return Self.libraryModulePrefixes.contains { source.hasPrefix($0) }
+    }
+
+    private static let libraryModulePrefixes = ["Hummingbird", "ServiceLifecycle", "UnixSignals", "NIO", "AsyncHTTPClient"]
+
     /// go-kit's level names.
     static func levelName(_ level: Logger.Level) -> String {
         switch level {
@@ -122,18 +139,7 @@ public struct GatewayLogHandler: LogHandler {
 
     /// promlog's timestamp: UTC, milliseconds, `2006-01-02T15:04:05.000Z`.
     private static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func padded(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        let date = "\(padded(Int(parts.tm_year) + 1900, 4))-\(padded(Int(parts.tm_mon) + 1, 2))-\(padded(Int(parts.tm_mday), 2))"
-        let time = "\(padded(Int(parts.tm_hour), 2)):\(padded(Int(parts.tm_min), 2)):\(padded(Int(parts.tm_sec), 2))"
-        return "\(date)T\(time).\(padded(Int(now.tv_nsec) / 1_000_000, 3))Z"
+        RFC3339Nano.formatMilliseconds(Timestamp.now())
     }
 
     private static func text(of value: Logger.Metadata.Value) -> String {

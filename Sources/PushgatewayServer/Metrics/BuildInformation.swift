@@ -1,3 +1,4 @@
+private import CBuildStamp
 import PushgatewayCore
 
 // What upstream reports through prometheus/common's version package (`--version`, `/api/v1/status`) and
@@ -8,14 +9,14 @@ import PushgatewayCore
 public enum BuildInformation {
     /// The gateway's version: the one place it is set.
     public static let version = "0.1.0"
-    /// The source revision (not recorded by this build).
-    public static let revision = "unknown"
-    /// The source branch (not recorded by this build).
-    public static let branch = "unknown"
-    /// Who built it (not recorded by this build).
-    public static let buildUser = "unknown"
-    /// When it was built (not recorded by this build).
-    public static let buildDate = "unknown"
+    /// The git revision, stamped by `make` (scripts/build-stamp.sh); "unknown" for a plain `swift build`.
+    public static let revision = String(cString: CBuildStamp_revision())
+    /// The git branch, stamped like ``revision``.
+    public static let branch = String(cString: CBuildStamp_branch())
+    /// Who built it (`user@host`), stamped like ``revision``.
+    public static let buildUser = String(cString: CBuildStamp_user())
+    /// When it was built (`20060102-15:04:05`, UTC), stamped like ``revision``.
+    public static let buildDate = String(cString: CBuildStamp_date())
     /// Build tags (upstream's `tags` label).
     public static let tags = "unknown"
 

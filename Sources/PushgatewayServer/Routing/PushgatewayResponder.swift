@@ -66,8 +66,8 @@ final class Gateway: Sendable {
 
 /// The gateway's single HTTP responder: upstream's routing layers and handlers.
 public struct PushgatewayResponder: HTTPResponder {
-    /// Hummingbird's basic context: a logger with the request id.
-    public typealias Context = BasicRequestContext
+    /// Hummingbird's core context and the client's address.
+    public typealias Context = GatewayRequestContext
 
     let gateway: Gateway
     private let mainRouter: MethodRouter<Endpoint>
