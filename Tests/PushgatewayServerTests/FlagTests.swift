@@ -104,11 +104,6 @@ struct ConfigurationTests {
         #expect(throws: ConfigurationError(message: "--web.systemd-socket is not supported yet")) {
             _ = try GatewayConfiguration(systemd)
         }
-        var webConfig = PushgatewaySettings()
-        webConfig.webConfigFile = "web.yml"
-        #expect(throws: ConfigurationError.self) {
-            _ = try GatewayConfiguration(webConfig)
-        }
         var noAddress = PushgatewaySettings()
         noAddress.listenAddresses = []
         #expect(throws: ConfigurationError.self) {

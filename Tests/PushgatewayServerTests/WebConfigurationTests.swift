@@ -153,4 +153,14 @@ import Testing
         #expect(WebConfiguration.directory(of: "/etc/web.yml") == "/etc")
         #expect(WebConfiguration.directory(of: "/web.yml") == "/")
     }
+
+    @Test(arguments: [
+        ([UInt8]([127, 0, 0, 1]), "127.0.0.1"),
+        ([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], "::1"),
+        ([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1], "2001:db8::1:0:0:1"),
+        ([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 1], "10.0.0.1"),
+    ])
+    func printsSANAddressesAsGo(bytes: [UInt8], text: String) {
+        #expect(AllowedSANsHandler.ipText(bytes) == text)
+    }
 }
