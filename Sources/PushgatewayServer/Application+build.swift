@@ -53,6 +53,10 @@ public struct PushgatewayApplication: ApplicationProtocol {
     private let connectionLimit: Int?
     private let quit: QuitTrigger
     private let serverRunning: @Sendable (any Channel) async -> Void
+    /// Why `--web.config.file` cannot be used; ``run()`` then logs it and returns, as upstream does.
+    private(set) var startFailure: WebConfigurationError?
+    /// The TLS context of `--web.config.file`; nil for plain HTTP.
+    private var tls: TLSContextProvider?
 
     /// Builds the gateway.
     /// - Parameters:
@@ -80,12 +84,31 @@ public struct PushgatewayApplication: ApplicationProtocol {
         let persistence = try Self.persistence(for: store, configuration: configuration, logger: logger)
         self.services = persistence.map { [$0] } ?? []
         let quit = QuitTrigger()
+        var web: WebConfiguration?
+        if !configuration.webConfigFile.isEmpty {
+            do {
+                let loaded = try WebConfiguration.load(path: configuration.webConfigFile)
+                if loaded.tlsServer.isEnabled {
+                    self.tls = try TLSContextProvider(loaded.tlsServer)
+                }
+                web = loaded
+                if loaded.rateLimit.interval.nanoseconds != 0 {
+                    logger.info(
+                        "Rate Limiter is enabled.",
+                        metadata: ["burst": "\(loaded.rateLimit.burst)", "interval": "\(loaded.rateLimit.interval)"]
+                    )
+                }
+            } catch {
+                self.startFailure = error
+            }
+        }
         let gateway = Gateway(
             configuration: configuration,
             store: store,
             ownMetrics: ownMetrics,
             quit: quit,
-            persistence: persistence
+            persistence: persistence,
+            web: web
         )
         self.responder = try PushgatewayResponder(gateway: gateway)
         self.listenAddresses = configuration.listenAddresses
@@ -153,6 +176,11 @@ public struct PushgatewayApplication: ApplicationProtocol {
     /// Shutdown runs in reverse order: the HTTP servers stop taking requests and finish the running ones, then
     /// persistence writes its last file.
     public func run() async throws {
+        if let failure = self.startFailure {
+            // Upstream's web.ListenAndServe returns the error, main logs it and ends normally (exit code 0).
+            self.logger.error("HTTP server stopped", metadata: ["err": "\(failure.message)"])
+            return
+        }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: QuitService(trigger: self.quit), successTerminationBehavior: .gracefullyShutdownGroup)
         ]
@@ -170,10 +198,10 @@ public struct PushgatewayApplication: ApplicationProtocol {
             }
             let server = Application(
                 responder: self.responder,
-                server: .gateway(timeouts: self.gatewayConfiguration.timeouts),
+                server: .gateway(timeouts: self.gatewayConfiguration.timeouts, tls: self.tls),
                 configuration: configuration,
-                onServerRunning: { [logger, serverRunning] channel in
-                    Self.logListening(on: channel, logger: logger)
+                onServerRunning: { [logger, serverRunning, tls = self.tls] channel in
+                    Self.logListening(on: channel, tls: tls != nil, logger: logger)
                     await serverRunning(channel)
                 },
                 logger: self.logger
@@ -198,9 +226,10 @@ public struct PushgatewayApplication: ApplicationProtocol {
                 descriptor: descriptor,
                 responder: self.responder,
                 timeouts: self.gatewayConfiguration.timeouts,
+                tls: self.tls,
                 logger: self.logger,
-                onServerRunning: { [logger, serverRunning] channel in
-                    Self.logListening(on: channel, logger: logger)
+                onServerRunning: { [logger, serverRunning, tls = self.tls] channel in
+                    Self.logListening(on: channel, tls: tls != nil, logger: logger)
                     await serverRunning(channel)
                 }
             )
@@ -209,12 +238,11 @@ public struct PushgatewayApplication: ApplicationProtocol {
 
     /// Logs a listener as exporter-toolkit's `web.Serve` does: `Listening on` and then whether TLS is on, each
     /// with the address in Go's form (`[::]:9091`, `127.0.0.1:9091`).
-    static func logListening(on channel: any Channel, logger: Logger) {
+    static func logListening(on channel: any Channel, tls: Bool, logger: Logger) {
         let address = channel.localAddress.map(GatewayRequestContext.goAddress) ?? ""
         logger.info("Listening on", metadata: ["address": "\(address)"])
-        // The one place the TLS line is written: `--web.config.file` with a TLS server config turns it into
-        // `TLS is enabled.` (with its `http2` setting).
-        logger.info("TLS is disabled.", metadata: ["http2": "false", "address": "\(address)"])
+        // http2=false either way: the gateway serves HTTP/1.1 only, whatever `http_server_config.http2` says.
+        logger.info(tls ? "TLS is enabled." : "TLS is disabled.", metadata: ["http2": "false", "address": "\(address)"])
     }
 
     /// Passes each listening channel to the `onServerRunning` closure given at creation.

@@ -32,6 +32,8 @@ struct GatewayConfiguration: Sendable {
     /// The three client timeouts.
     var timeouts: ConnectionTimeouts
     var persistenceFile: String
+    /// `--web.config.file`; empty for plain HTTP without authentication.
+    var webConfigFile: String
     var persistenceInterval: GoDuration
     var logLevel: LogLevel
     var logFormat: LogFormat
@@ -39,9 +41,6 @@ struct GatewayConfiguration: Sendable {
     var flags: [String: String]
 
     init(_ arguments: some PushgatewayArguments) throws(ConfigurationError) {
-        if !arguments.webConfigFile.isEmpty {
-            throw ConfigurationError(message: "--web.config.file is not supported yet (TLS and basic authentication come later)")
-        }
         self.systemdSocket = arguments.systemdSocket
         guard !arguments.listenAddresses.isEmpty else {
             throw ConfigurationError(message: "--web.listen-address: at least one address is needed")
@@ -85,6 +84,7 @@ struct GatewayConfiguration: Sendable {
             body: Self.timeAmount(arguments.readBodyTimeout)
         )
         self.persistenceFile = arguments.persistenceFile
+        self.webConfigFile = arguments.webConfigFile
         self.persistenceInterval = arguments.persistenceInterval
         self.logLevel = arguments.logLevel
         self.logFormat = arguments.logFormat

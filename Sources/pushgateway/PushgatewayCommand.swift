@@ -70,7 +70,7 @@ struct PushgatewayCommand: AsyncParsableCommand, PushgatewayArguments {
 
     @Option(
         name: .customLong("web.config.file"),
-        help: "Path to configuration file that can enable TLS or authentication. Not supported yet."
+        help: "Path to configuration file that can enable TLS or authentication."
     )
     var webConfigFile = ""
 

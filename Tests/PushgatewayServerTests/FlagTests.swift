@@ -98,12 +98,7 @@ struct ConfigurationTests {
         #expect(try GatewayConfiguration(settings).routePrefix == expected)
     }
 
-    @Test func unsupportedFlagsAreRejected() {
-        var webConfig = PushgatewaySettings()
-        webConfig.webConfigFile = "web.yml"
-        #expect(throws: ConfigurationError.self) {
-            _ = try GatewayConfiguration(webConfig)
-        }
+    @Test func listenAddressesAreRequiredAndChecked() {
         var noAddress = PushgatewaySettings()
         noAddress.listenAddresses = []
         #expect(throws: ConfigurationError.self) {

@@ -22,6 +22,8 @@ struct BoundSocketServer: Service {
     let descriptor: Int32
     let responder: PushgatewayResponder
     let timeouts: ConnectionTimeouts
+    /// `tls_server_config`'s context; nil for plain HTTP.
+    let tls: TLSContextProvider?
     let logger: Logger
     let onServerRunning: @Sendable (any Channel) async -> Void
 
@@ -40,7 +42,8 @@ struct BoundSocketServer: Service {
                 response.headers[.date] = Self.httpDate()
                 try await responseWriter.write(response: response.head, body: response.body)
             },
-            timeouts: self.timeouts
+            timeouts: self.timeouts,
+            tls: self.tls
         )
         let open = Connections()
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)

@@ -38,6 +38,8 @@ final class Gateway: Sendable {
     let store: MetricStore
     let ownMetrics: OwnMetrics
     let quit: QuitTrigger
+    /// `--web.config.file`, loaded; nil without one.
+    let web: WebConfiguration?
     /// When the gateway was built (`start_time` of `/api/v1/status`).
     let startTime: Timestamp
     private let persistence: PersistenceService?
@@ -47,9 +49,11 @@ final class Gateway: Sendable {
         store: MetricStore,
         ownMetrics: OwnMetrics,
         quit: QuitTrigger,
-        persistence: PersistenceService? = nil
+        persistence: PersistenceService? = nil,
+        web: WebConfiguration? = nil
     ) {
         self.configuration = configuration
+        self.web = web
         self.store = store
         self.ownMetrics = ownMetrics
         self.quit = quit
@@ -76,9 +80,12 @@ public struct PushgatewayResponder: HTTPResponder {
     private let apiPrefix: [UInt8]
     /// Its segments, decoded, as Go's ServeMux matches them.
     private let apiSegments: [[UInt8]]
+    /// The web configuration's headers and basic auth; nil when it adds neither.
+    private let web: WebLayer?
 
     init(gateway: Gateway) throws(ConfigurationError) {
         self.gateway = gateway
+        self.web = gateway.web.flatMap(WebLayer.init)
         let prefix = gateway.configuration.routePrefix
         do {
             self.mainRouter = try Self.mainRoutes(gateway.configuration)
@@ -155,7 +162,37 @@ public struct PushgatewayResponder: HTTPResponder {
         guard ServeMuxPath.isAcceptedByGo(rawPath), let decoded = GoURL.percentDecoded(raw) else {
             return GoResponses.badRequestLine()
         }
+        guard let web = self.web else {
+            return try await self.respond(to: request, context: context, rawQuery: rawQuery, raw: raw, decoded: decoded)
+        }
+        // exporter-toolkit's handler wraps the whole mux: the rate limit first, then headers on every answer and
+        // basic auth before any route.
+        if let limiter = web.limiter, !limiter.allow() {
+            return GoResponses.error("Too Many Requests", status: .tooManyRequests)
+        }
+        var response: Response
+        if let authenticator = web.authenticator,
+            await authenticator.check(authorization: request.headers[.authorization]) == .denied
+        {
+            response = GoResponses.error("Unauthorized", status: .unauthorized, headers: [.wwwAuthenticate: "Basic"])
+        } else {
+            response = try await self.respond(to: request, context: context, rawQuery: rawQuery, raw: raw, decoded: decoded)
+        }
+        for header in web.headers where response.headers[header.name] == nil {
+            response.headers.append(header)
+        }
+        return response
+    }
 
+    /// Go's ServeMux, the request decoding and the routers, behind the web configuration's layer.
+    private func respond(
+        to request: Request,
+        context: Context,
+        rawQuery: Substring?,
+        raw: [UInt8],
+        decoded: [UInt8]
+    ) async throws -> Response {
+        let method = request.method
         // Go's ServeMux: it works on the escaped path.
         let escaped = GoURL.escapedPath(decoded, raw: raw)
         let cleaned = GoPath.cleanKeepingTrailingSlash(escaped)
