@@ -55,15 +55,11 @@ struct WebConfigTLSTests {
 
     /// Our gateway on a loopback port with `--web.config.file`, ready once curl gets `/-/ready` over TLS.
     static func startTLS(_ certificates: Certificates, config: String) async throws -> RunningGateway {
-        let port = try freePort()
-        let process = try ChildProcess(
-            Peers.ourGateway,
-            ["--web.listen-address=127.0.0.1:\(port)", "--persistence.file=", "--web.config.file=\(config)"]
-        )
-        let gateway = RunningGateway(kind: .ours, port: port, process: process)
+        let gateway = try Self.startGateway(config: config)
+        let port = gateway.port
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            guard process.isRunning else { throw PeerError("the gateway exited at start:\n\(process.log)") }
+            guard gateway.process.isRunning else { throw PeerError("the gateway exited at start:\n\(gateway.process.log)") }
             if try await Self.curl(
                 certificates,
                 port: port,
@@ -78,7 +74,7 @@ struct WebConfigTLSTests {
             try await Task.sleep(for: .milliseconds(100))
         }
         await gateway.stop()
-        throw PeerError("the gateway never answered over TLS:\n\(process.log)")
+        throw PeerError("the gateway never answered over TLS:\n\(gateway.process.log)")
     }
 
     /// `curl --cacert ca.crt https://127.0.0.1:<port><path>`; status 0 when the request got an HTTP answer.
@@ -157,12 +153,8 @@ struct WebConfigTLSTests {
             "tls_server_config:\n" + Self.serverFiles
                 + "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n  client_allowed_sans: [\(allowed)]\n"
         )
-        let port = try freePort()
-        let process = try ChildProcess(
-            Peers.ourGateway,
-            ["--web.listen-address=127.0.0.1:\(port)", "--persistence.file=", "--web.config.file=\(config)"]
-        )
-        let gateway = RunningGateway(kind: .ours, port: port, process: process)
+        let gateway = try Self.startGateway(config: config)
+        let port = gateway.port
         defer { Task { await gateway.stop() } }
         let client = ["--cert", certificates.path("client.crt"), "--key", certificates.path("client.key")]
         var answer = (status: Int32(7), output: "")
@@ -214,6 +206,17 @@ struct WebConfigTLSTests {
         ).output
     }
 
+    /// Starts our gateway on a free port with `--web.config.file=<config>` (not waiting for it: TLS needs a
+    /// client that speaks it, so each test polls with its own).
+    private static func startGateway(config: String) throws -> RunningGateway {
+        let port = try freePort()
+        let process = try ChildProcess(
+            Peers.ourGateway,
+            ["--web.listen-address=127.0.0.1:\(port)", "--persistence.file=", "--web.config.file=\(config)"]
+        )
+        return RunningGateway(kind: .ours, port: port, process: process)
+    }
+
     @Test func basicAuthOverTLS() async throws {
         let certificates = try await Certificates()
         // exporter-toolkit's bcrypt hash of "fakepassword", as htpasswd writes it.
@@ -221,12 +224,8 @@ struct WebConfigTLSTests {
             "tls_server_config:\n" + Self.serverFiles
                 + "basic_auth_users:\n  alice: $2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\n"
         )
-        let port = try freePort()
-        let process = try ChildProcess(
-            Peers.ourGateway,
-            ["--web.listen-address=127.0.0.1:\(port)", "--persistence.file=", "--web.config.file=\(config)"]
-        )
-        let gateway = RunningGateway(kind: .ours, port: port, process: process)
+        let gateway = try Self.startGateway(config: config)
+        let port = gateway.port
         defer { Task { await gateway.stop() } }
         var answer = (status: Int32(7), output: "")
         for _ in 0..<100 where answer.status != 0 {
