@@ -208,7 +208,7 @@ struct WebConfigTLSTests {
 
     /// Starts our gateway on a free port with `--web.config.file=<config>` (not waiting for it: TLS needs a
     /// client that speaks it, so each test polls with its own).
-    private static func startGateway(config: String) throws -> RunningGateway {
+    static func startGateway(config: String) throws -> RunningGateway {
         let port = try freePort()
         let process = try ChildProcess(
             Peers.ourGateway,

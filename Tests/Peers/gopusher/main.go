@@ -5,6 +5,7 @@
 // Usage:
 //
 //	gopusher -gateway http://127.0.0.1:9091 -job batch -grouping instance=host/1 -method push -set full
+//	  [-format text] [-basic-auth user:password]
 package main
 
 import (
@@ -119,6 +120,7 @@ func main() {
 	method := flag.String("method", "push", "push (PUT), add (POST) or delete (DELETE)")
 	set := flag.String("set", "full", "metrics to push: full or update")
 	format := flag.String("format", "protobuf", "body format: protobuf (client_golang's default) or text")
+	basicAuth := flag.String("basic-auth", "", "user:password for Pusher.BasicAuth (empty: none)")
 	var grouping groupingFlags
 	flag.Var(&grouping, "grouping", "grouping label name=value (repeatable)")
 	flag.Parse()
@@ -135,6 +137,9 @@ func main() {
 	}
 
 	pusher := push.New(*gateway, *job).Gatherer(registry)
+	if user, password, ok := strings.Cut(*basicAuth, ":"); ok {
+		pusher = pusher.BasicAuth(user, password)
+	}
 	for _, g := range grouping {
 		pusher = pusher.Grouping(g[0], g[1])
 	}

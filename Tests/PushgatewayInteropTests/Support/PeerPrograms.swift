@@ -33,6 +33,7 @@ enum GoPush: String {
 ///   - set: `full` (labelled counter, exemplar counter, gauge, summary, classic + native histogram) or
 ///     `update` (the gauge changed, a new counter).
 ///   - format: `protobuf` (client_golang's default) or `text` (`Format(expfmt.FmtText)`).
+///   - basicAuth: `user:password` for `Pusher.BasicAuth`.
 func goPusher(
     _ gateway: RunningGateway,
     _ method: GoPush,
@@ -40,9 +41,11 @@ func goPusher(
     grouping: [(String, String)] = [],
     set: String = "full",
     format: String = "protobuf",
+    basicAuth: String? = nil,
     sourceLocation: SourceLocation = #_sourceLocation
 ) async throws {
     var arguments = ["-gateway", gateway.url, "-job", job, "-method", method.rawValue, "-set", set, "-format", format]
+    if let basicAuth { arguments += ["-basic-auth", basicAuth] }
     for (name, value) in grouping { arguments += ["-grouping", "\(name)=\(value)"] }
     try await runPeer(Peers.goPusher, arguments, sourceLocation: sourceLocation)
 }
@@ -62,6 +65,7 @@ enum PythonPush: String {
 /// - Parameters:
 ///   - set: `full` (labelled counter, gauge, summary, histogram) or `update` (the gauge changed).
 ///   - compression: `none` or `gzip` (`compression='gzip'`, a gzip body with `Content-Encoding: gzip`).
+///   - basicAuth: `user:password` for prometheus_client's `basic_auth_handler`.
 func pythonPusher(
     _ gateway: RunningGateway,
     _ method: PythonPush,
@@ -69,12 +73,14 @@ func pythonPusher(
     grouping: [(String, String)] = [],
     set: String = "full",
     compression: String = "none",
+    basicAuth: String? = nil,
     sourceLocation: SourceLocation = #_sourceLocation
 ) async throws {
     var arguments = [
         Peers.peerFile("python_pusher.py"), "--gateway", gateway.url, "--job", job, "--method", method.rawValue, "--set", set,
         "--compression", compression,
     ]
+    if let basicAuth { arguments += ["--basic-auth", basicAuth] }
     for (name, value) in grouping { arguments += ["--grouping", "\(name)=\(value)"] }
     try await runPeer(Peers.python, arguments, sourceLocation: sourceLocation)
 }

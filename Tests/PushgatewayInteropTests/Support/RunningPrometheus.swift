@@ -16,7 +16,13 @@ struct RunningPrometheus: Sendable {
     /// - Parameter nativeHistograms: passes `--enable-feature=native-histograms,exemplar-storage`: in 2.42 the
     ///   first makes Prometheus ask for protobuf first, the second keeps the exemplars it reads there. Without it
     ///   Prometheus asks for OpenMetrics and falls back to text 0.0.4.
-    static func start(scraping gateway: RunningGateway, nativeHistograms: Bool) async throws -> RunningPrometheus {
+    /// - Parameter scrapeOptions: more YAML of the scrape job (its lines indented by four spaces), such as
+    ///   `scheme: https`, `tls_config` or `basic_auth`.
+    static func start(
+        scraping gateway: RunningGateway,
+        nativeHistograms: Bool,
+        scrapeOptions: String = ""
+    ) async throws -> RunningPrometheus {
         guard FileManager.default.isExecutableFile(atPath: Peers.prometheus) else {
             throw PeerError("\(Peers.prometheus) is missing (make test installs it)")
         }
@@ -30,7 +36,7 @@ struct RunningPrometheus: Sendable {
             scrape_configs:
               - job_name: \(scrapeJob)
                 honor_labels: true
-                static_configs:
+            \(scrapeOptions)    static_configs:
                   - targets: ['127.0.0.1:\(gateway.port)']
 
             """
