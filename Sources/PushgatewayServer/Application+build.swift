@@ -108,7 +108,8 @@ public struct PushgatewayApplication: ApplicationProtocol {
             ownMetrics: ownMetrics,
             quit: quit,
             persistence: persistence,
-            web: web
+            web: web,
+            logger: logger
         )
         self.responder = try PushgatewayResponder(gateway: gateway)
         self.listenAddresses = configuration.listenAddresses

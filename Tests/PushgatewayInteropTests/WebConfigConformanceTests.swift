@@ -88,6 +88,47 @@ struct WebConfigConformanceTests {
         }
     }
 
+    @Test func readsTheFileAgainWhenItChangesAsTheGoGatewayDoes() async throws {
+        let config = try temporaryFile(Self.config, named: "live-\(UUID().uuidString.prefix(8)).yml")
+        let go = try await Self.start(.go, Peers.goGateway, config: config)
+        defer { Task { await go.stop() } }
+        let ours = try await Self.start(.ours, Peers.ourGateway, config: config)
+        defer { Task { await ours.stop() } }
+        let bob = "Basic " + Data("bob:fakepassword".utf8).base64EncodedString()
+        func bothAnswer(_ authorization: String) async throws -> (go: HTTPAnswer, ours: HTTPAnswer) {
+            async let goAnswer = send("GET", "/-/healthy", port: go.port, headers: [("Authorization", authorization)])
+            async let ourAnswer = send("GET", "/-/healthy", port: ours.port, headers: [("Authorization", authorization)])
+            return try await (goAnswer, ourAnswer)
+        }
+        // bob is not asked for before he exists: upstream remembers failed checks too, so it would go on
+        // refusing him (here only successes are remembered, so a wrong password is never cheap to try).
+        let carol = "Basic " + Data("carol:fakepassword".utf8).base64EncodedString()
+        var answers = try await bothAnswer(carol)
+        #expect(answers.go.status == 401)
+        #expect(answers.ours.status == 401)
+
+        // A second user, added while both run.
+        let withBob = Self.config.replacingOccurrences(
+            of: "http_server_config:",
+            with: "  bob: $2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\nhttp_server_config:"
+        )
+        try withBob.write(toFile: config, atomically: true, encoding: .utf8)
+        answers = try await bothAnswer(bob)
+        #expect(answers.go.status == 200, "\(answers.go.text)")
+        #expect(answers.ours.status == 200, "\(answers.ours.text)")
+
+        // A file broken while both run: every answer is a 500 until it is fixed.
+        try "basic_auth_users: [\n".write(toFile: config, atomically: true, encoding: .utf8)
+        answers = try await bothAnswer(Self.right)
+        #expect(answers.go.status == 500)
+        #expect(answers.ours.status == answers.go.status)
+        #expect(answers.ours.text == answers.go.text)
+        try Self.config.write(toFile: config, atomically: true, encoding: .utf8)
+        answers = try await bothAnswer(Self.right)
+        #expect(answers.go.status == 200, "\(answers.go.text)")
+        #expect(answers.ours.status == 200, "\(answers.ours.text)")
+    }
+
     @Test(arguments: [
         ("unconfigurable-header", "http_server_config:\n  headers:\n    Foo: bar\n"),
         ("unknown-field", "basic_auth_users:\n  alice: notahash\nfoo: 1\n"),

@@ -1,4 +1,5 @@
 public import Hummingbird
+import Logging
 import PushgatewayCore
 import PushgatewayStorage
 
@@ -38,8 +39,10 @@ final class Gateway: Sendable {
     let store: MetricStore
     let ownMetrics: OwnMetrics
     let quit: QuitTrigger
-    /// `--web.config.file`, loaded; nil without one.
+    /// `--web.config.file`, loaded at start; nil without one.
     let web: WebConfiguration?
+    /// The web configuration as every request sees it (read again when the file changes); nil without one.
+    let webSource: WebLayerSource?
     /// When the gateway was built (`start_time` of `/api/v1/status`).
     let startTime: Timestamp
     private let persistence: PersistenceService?
@@ -50,10 +53,13 @@ final class Gateway: Sendable {
         ownMetrics: OwnMetrics,
         quit: QuitTrigger,
         persistence: PersistenceService? = nil,
-        web: WebConfiguration? = nil
+        web: WebConfiguration? = nil,
+        logger: Logger = Logger(label: "pushgateway")
     ) {
         self.configuration = configuration
         self.web = web
+        let file = configuration.webConfigFile
+        self.webSource = web.map { WebLayerSource(path: file.isEmpty ? nil : file, configuration: $0, logger: logger) }
         self.store = store
         self.ownMetrics = ownMetrics
         self.quit = quit
@@ -80,12 +86,12 @@ public struct PushgatewayResponder: HTTPResponder {
     private let apiPrefix: [UInt8]
     /// Its segments, decoded, as Go's ServeMux matches them.
     private let apiSegments: [[UInt8]]
-    /// The web configuration's headers and basic auth; nil when it adds neither.
-    private let web: WebLayer?
+    /// The web configuration's rate limit, headers and basic auth; nil without `--web.config.file`.
+    private let web: WebLayerSource?
 
     init(gateway: Gateway) throws(ConfigurationError) {
         self.gateway = gateway
-        self.web = gateway.web.flatMap(WebLayer.init)
+        self.web = gateway.webSource
         let prefix = gateway.configuration.routePrefix
         do {
             self.mainRouter = try Self.mainRoutes(gateway.configuration)
@@ -162,9 +168,18 @@ public struct PushgatewayResponder: HTTPResponder {
         guard ServeMuxPath.isAcceptedByGo(rawPath), let decoded = GoURL.percentDecoded(raw) else {
             return GoResponses.badRequestLine()
         }
-        guard let web = self.web else {
+        let layer: WebLayer
+        switch self.web?.current() {
+        case .none, .success(.none):
             return try await self.respond(to: request, context: context, rawQuery: rawQuery, raw: raw, decoded: decoded)
+        case .success(.some(let current)):
+            layer = current
+        case .failure:
+            // exporter-toolkit answers every request with a 500 while its file cannot be used (logged once, by
+            // the source, when the file changed).
+            return GoResponses.error("Internal Server Error", status: .internalServerError)
         }
+        let web = layer
         // exporter-toolkit's handler wraps the whole mux: the rate limit first, then headers on every answer and
         // basic auth before any route.
         if let limiter = web.limiter, !limiter.allow() {
