@@ -41,11 +41,21 @@ struct WebConfigConformanceTests {
         throw PeerError("\(binary) did not start:\n\(process.log)")
     }
 
+    /// Debian's Go gateway and ours, both with the web config file at `config`.
+    static func startBoth(config: String) async throws -> (go: RunningGateway, ours: RunningGateway) {
+        let go = try await Self.start(.go, Peers.goGateway, config: config)
+        do {
+            return (go, try await Self.start(.ours, Peers.ourGateway, config: config))
+        } catch {
+            await go.stop()
+            throw error
+        }
+    }
+
     @Test func answersLikeTheGoGatewayWithAndWithoutCredentials() async throws {
         let config = try temporaryFile(Self.config, named: "web-\(UUID().uuidString.prefix(8)).yml")
-        let go = try await Self.start(.go, Peers.goGateway, config: config)
+        let (go, ours) = try await Self.startBoth(config: config)
         defer { Task { await go.stop() } }
-        let ours = try await Self.start(.ours, Peers.ourGateway, config: config)
         defer { Task { await ours.stop() } }
         let requests: [(method: String, path: String, body: String?)] = [
             ("GET", "/-/healthy", nil), ("GET", "/-/ready", nil), ("GET", "/metrics", nil), ("GET", "/api/v1/status", nil),
@@ -90,9 +100,8 @@ struct WebConfigConformanceTests {
 
     @Test func readsTheFileAgainWhenItChangesAsTheGoGatewayDoes() async throws {
         let config = try temporaryFile(Self.config, named: "live-\(UUID().uuidString.prefix(8)).yml")
-        let go = try await Self.start(.go, Peers.goGateway, config: config)
+        let (go, ours) = try await Self.startBoth(config: config)
         defer { Task { await go.stop() } }
-        let ours = try await Self.start(.ours, Peers.ourGateway, config: config)
         defer { Task { await ours.stop() } }
         let bob = "Basic " + Data("bob:fakepassword".utf8).base64EncodedString()
         func bothAnswer(_ authorization: String) async throws -> (go: HTTPAnswer, ours: HTTPAnswer) {
