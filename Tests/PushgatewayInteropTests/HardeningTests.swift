@@ -23,7 +23,7 @@ struct HardeningTests {
             // More connections than the gateway may open descriptors. The old binary accepted until none was
             // left (1,024 of 1,024); then it could not open its persistence file, and libdispatch's
             // once-a-second worker monitor, which opens /proc/<tid>/stat, killed it with SIGILL in some runs.
-            let held = try await openIdleConnections(port: gateway.port, count: 1200)
+            let held = try await holdIdleConnections(port: gateway.port, count: 1200)
             try await Task.sleep(for: .seconds(2))
             let open = openDescriptorCount(pid: gateway.process.pid)
             #expect(open <= 1024 - 64, "the gateway holds \(open) of its 1,024 descriptors")
@@ -40,7 +40,7 @@ struct HardeningTests {
             }
             #expect(persisted, "the push was not persisted while the connections were held:\n\(gateway.process.log)")
 
-            closeAll(held)
+            await held.stop()
             try await Task.sleep(for: .milliseconds(500))
             #expect(gateway.process.isRunning, "the gateway died:\n\(gateway.process.log)")
             let health = try await eventually { try await send("GET", "/-/healthy", port: gateway.port) }
@@ -56,10 +56,10 @@ struct HardeningTests {
         let gateway = try await RunningGateway.startOurs(nofile: 1024)
         do {
             for round in 0..<3 {
-                let descriptors = try await openIdleConnections(port: gateway.port, count: 1200)
+                let holder = try await holdIdleConnections(port: gateway.port, count: 1200)
                 // Held for more than one tick of libdispatch's worker monitor.
                 try await Task.sleep(for: .seconds(2))
-                closeAll(descriptors)
+                await holder.stop()
                 try await Task.sleep(for: .milliseconds(500))
                 #expect(gateway.process.isRunning, "round \(round): the gateway died:\n\(gateway.process.log)")
                 let health = try await eventually { try await send("GET", "/-/healthy", port: gateway.port) }

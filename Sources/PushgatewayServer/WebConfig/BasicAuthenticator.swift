@@ -44,7 +44,7 @@ final class BasicAuthenticator: Sendable {
         let knownHash = self.users[user]
         let hash = knownHash ?? Self.unknownUserHash
         let key = Self.cacheKey(user: user, hash: hash, password: password)
-        if knownHash != nil && self.verified.withLock({ $0.contains(key) }) {
+        if knownHash != nil && self.remembers(key) {
             return .allowed
         }
         let matches: Bool
@@ -58,6 +58,18 @@ final class BasicAuthenticator: Sendable {
         }
         self.verified.withLock { $0.insert(key) }
         return .allowed
+    }
+
+    /// Whether these credentials verified before and are still remembered (then no bcrypt is paid).
+    func remembers(authorization: String) -> Bool {
+        guard let (user, password) = Self.basicCredentials(authorization), let hash = self.users[user] else {
+            return false
+        }
+        return self.remembers(Self.cacheKey(user: user, hash: hash, password: password))
+    }
+
+    private func remembers(_ key: DigestKey) -> Bool {
+        self.verified.withLock { $0.contains(key) }
     }
 
     /// The cache key: a digest of the user, the stored hash and the password, so no password stays in memory

@@ -26,7 +26,7 @@ final class ChildProcess: Sendable {
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
-        try launching { try process.run() }
+        try process.run()
         self.commandLine = ([executable] + arguments).joined(separator: " ")
         self.logPath = logPath
         self.process = Mutex(process)
@@ -126,13 +126,4 @@ func freePort() throws -> Int {
     }
     guard bound else { throw PeerError("bind() to an ephemeral port failed") }
     return Int(UInt16(bigEndian: address.sin_port))
-}
-
-/// Starts child processes one at a time. The suites run in parallel, and Foundation's `Process.run()` once
-/// crashed in CI (a bad pointer in its memcpy) while other suites were starting processes at the same moment.
-private let launches = Mutex(())
-
-/// Runs `start` (one process launch) while no other launch runs.
-func launching<T>(_ start: () throws -> T) rethrows -> T {
-    try launches.withLock { _ in try start() }
 }

@@ -85,46 +85,26 @@ final class RawConnection {
     }
 }
 
-/// Opens `count` connections to `127.0.0.1:port` without waiting for them to be accepted (non-blocking
-/// connects), in batches of 50 with a pause between, so the server gets to accept them: a burst overflows the
-/// listen backlog, and with SYN cookies the kernel then drops handshakes the client believes complete, so
-/// they would never reach the server. Returns their descriptors (as many as this process could open).
-func openIdleConnections(port: Int, count: Int) async throws -> [Int32] {
-    raiseDescriptorLimit(to: count + 256)
-    var descriptors: [Int32] = []
-    for index in 0..<count {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard descriptor >= 0 else { break }
-        var address = loopback(port: port)
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+/// Opens `count` idle connections to `127.0.0.1:port` from a child process (`Tests/Peers/hold_connections.py`,
+/// paced so the server gets to accept them) and returns once they are all open; they stay open until the child
+/// is stopped. A child, because Foundation's `Process.run()` crashes (a bad pointer in its memcpy) when this
+/// process holds descriptors above 1024 while another suite starts a program.
+func holdIdleConnections(port: Int, count: Int) async throws -> ChildProcess {
+    let holder = try ChildProcess(Peers.python, [Peers.peerFile("hold_connections.py"), "\(port)", "\(count)", "600"])
+    let deadline = ContinuousClock.now + .seconds(60)
+    while !holder.log.contains("held") {
+        guard holder.isRunning, ContinuousClock.now < deadline else {
+            await holder.stop()
+            throw PeerError("hold_connections.py did not open its connections:\n\(holder.log)")
         }
-        descriptors.append(descriptor)
-        if index % 50 == 49 {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await Task.sleep(for: .milliseconds(50))
     }
-    return descriptors
-}
-
-/// Raises this process's soft descriptor limit to `wanted` (or its hard limit, if lower).
-private func raiseDescriptorLimit(to wanted: Int) {
-    var limit = rlimit()
-    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < rlim_t(wanted) else { return }
-    limit.rlim_cur = min(rlim_t(wanted), limit.rlim_max)
-    _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    return holder
 }
 
 /// How many descriptors process `pid` has open (the entries of `/proc/<pid>/fd`).
 func openDescriptorCount(pid: Int32) -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
-}
-
-/// Closes descriptors from ``openIdleConnections(port:count:)``.
-func closeAll(_ descriptors: [Int32]) {
-    for descriptor in descriptors {
-        close(descriptor)
-    }
 }
 
 private func loopback(port: Int) -> sockaddr_in {

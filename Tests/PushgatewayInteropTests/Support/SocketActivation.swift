@@ -81,7 +81,7 @@ final class SocketActivatedProcess: Sendable {
             for pointer in cArgv + cEnvp { free(pointer) }
         }
         var pid: pid_t = 0
-        let result = launching { posix_spawn(&pid, "/bin/sh", &actions, nil, cArgv, cEnvp) }
+        let result = posix_spawn(&pid, "/bin/sh", &actions, nil, cArgv, cEnvp)
         guard result == 0 else { throw PeerError("posix_spawn failed: \(result)") }
         self.pid = pid
         self.logPath = logPath
