@@ -89,7 +89,7 @@ public struct PushgatewayApplication: ApplicationProtocol {
             do {
                 let loaded = try WebConfiguration.load(path: configuration.webConfigFile)
                 if loaded.tlsServer.isEnabled {
-                    self.tls = try TLSContextProvider(loaded.tlsServer)
+                    self.tls = try TLSContextProvider(loaded.tlsServer, http2: loaded.httpServer.http2)
                 }
                 web = loaded
                 if loaded.rateLimit.interval.nanoseconds != 0 {
@@ -202,7 +202,7 @@ public struct PushgatewayApplication: ApplicationProtocol {
                 server: .gateway(timeouts: self.gatewayConfiguration.timeouts, tls: self.tls),
                 configuration: configuration,
                 onServerRunning: { [logger, serverRunning, tls = self.tls] channel in
-                    Self.logListening(on: channel, tls: tls != nil, logger: logger)
+                    Self.logListening(on: channel, tls: tls, logger: logger)
                     await serverRunning(channel)
                 },
                 logger: self.logger
@@ -228,9 +228,10 @@ public struct PushgatewayApplication: ApplicationProtocol {
                 responder: self.responder,
                 timeouts: self.gatewayConfiguration.timeouts,
                 tls: self.tls,
+                connectionLimit: self.connectionLimit,
                 logger: self.logger,
                 onServerRunning: { [logger, serverRunning, tls = self.tls] channel in
-                    Self.logListening(on: channel, tls: tls != nil, logger: logger)
+                    Self.logListening(on: channel, tls: tls, logger: logger)
                     await serverRunning(channel)
                 }
             )
@@ -239,11 +240,14 @@ public struct PushgatewayApplication: ApplicationProtocol {
 
     /// Logs a listener as exporter-toolkit's `web.Serve` does: `Listening on` and then whether TLS is on, each
     /// with the address in Go's form (`[::]:9091`, `127.0.0.1:9091`).
-    static func logListening(on channel: any Channel, tls: Bool, logger: Logger) {
+    static func logListening(on channel: any Channel, tls: TLSContextProvider?, logger: Logger) {
         let address = channel.localAddress.map(GatewayRequestContext.goAddress) ?? ""
         logger.info("Listening on", metadata: ["address": "\(address)"])
-        // http2=false either way: the gateway serves HTTP/1.1 only, whatever `http_server_config.http2` says.
-        logger.info(tls ? "TLS is enabled." : "TLS is disabled.", metadata: ["http2": "false", "address": "\(address)"])
+        // http2 as exporter-toolkit logs it: the configured value with TLS, false without (no h2c).
+        logger.info(
+            tls == nil ? "TLS is disabled." : "TLS is enabled.",
+            metadata: ["http2": "\(tls?.offersHTTP2 ?? false)", "address": "\(address)"]
+        )
     }
 
     /// Passes each listening channel to the `onServerRunning` closure given at creation.

@@ -118,32 +118,61 @@ struct HardeningTests {
         }
     }
 
-    @Test func connectionsAboveTheLimitWaitForOneToClose() async throws {
-        try await withGateway(.ours, flags: ["--web.max-connections=2"]) { gateway in
-            // waitUntilReady's connection may still be closing; give it a moment.
-            try await Task.sleep(for: .milliseconds(300))
-            // One at a time, each served before the next arrives: NIO accepts a burst of waiting connections
-            // in one go before the limit is checked again (a few over the limit; the descriptor reserve covers
-            // that).
-            var held: [RawConnection] = []
-            for _ in 0..<2 {
-                let connection = try RawConnection(port: gateway.port)
-                try connection.send("GET /-/healthy HTTP/1.1\r\nHost: localhost\r\n\r\n")
-                #expect(connection.read(until: "\r\n\r\n").hasPrefix("HTTP/1.1 200"))
-                held.append(connection)
+    /// On ports it binds and on a socket systemd passed (`--web.systemd-socket`) alike.
+    @Test(arguments: [false, true])
+    func connectionsAboveTheLimitWaitForOneToClose(systemdSocket: Bool) async throws {
+        guard systemdSocket else {
+            try await withGateway(.ours, flags: ["--web.max-connections=2"]) { gateway in
+                try await Self.expectConnectionLimitOfTwo(port: gateway.port)
             }
-            let waiting = try RawConnection(port: gateway.port, timeout: .seconds(1))
-            try waiting.send("GET /-/healthy HTTP/1.1\r\nHost: localhost\r\n\r\n")
-            #expect(waiting.read(until: "\r\n\r\n").isEmpty, "a third connection was served")
-            held.removeLast()
-            let answer = try await eventually { () throws -> String in
-                let text = waiting.read(until: "\r\n\r\n")
-                guard !text.isEmpty else { throw PeerError("not answered yet") }
-                return text
-            }
-            #expect(answer.hasPrefix("HTTP/1.1 200"))
-            _ = held
+            return
         }
+        let listener = try ListeningSocket()
+        let child = try SocketActivatedProcess(
+            Peers.ourGateway,
+            ["--web.systemd-socket", "--web.max-connections=2", "--persistence.file="],
+            socket: listener.descriptor
+        )
+        listener.close()
+        do {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await send("GET", "/-/ready", port: listener.port).status != 200 {
+                guard child.isRunning, ContinuousClock.now < deadline else { throw PeerError("not ready:\n\(child.log)") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await Self.expectConnectionLimitOfTwo(port: listener.port)
+        } catch {
+            _ = await child.stop()
+            throw error
+        }
+        _ = await child.stop()
+    }
+
+    /// Two connections are served, a third waits until one of them closes.
+    private static func expectConnectionLimitOfTwo(port: Int) async throws {
+        // The readiness probe's connection may still be closing; give it a moment.
+        try await Task.sleep(for: .milliseconds(300))
+        // One at a time, each served before the next arrives: NIO accepts a burst of waiting connections
+        // in one go before the limit is checked again (a few over the limit; the descriptor reserve covers
+        // that).
+        var held: [RawConnection] = []
+        for _ in 0..<2 {
+            let connection = try RawConnection(port: port)
+            try connection.send("GET /-/healthy HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            #expect(connection.read(until: "\r\n\r\n").hasPrefix("HTTP/1.1 200"))
+            held.append(connection)
+        }
+        let waiting = try RawConnection(port: port, timeout: .seconds(1))
+        try waiting.send("GET /-/healthy HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(waiting.read(until: "\r\n\r\n").isEmpty, "a third connection was served")
+        held.removeLast()
+        let answer = try await eventually { () throws -> String in
+            let text = waiting.read(until: "\r\n\r\n")
+            guard !text.isEmpty else { throw PeerError("not answered yet") }
+            return text
+        }
+        #expect(answer.hasPrefix("HTTP/1.1 200"))
+        _ = held
     }
 
     // MARK: HTTP/1 as clients expect it

@@ -206,15 +206,52 @@ struct WebConfigTLSTests {
         ).output
     }
 
-    /// Starts our gateway on a free port with `--web.config.file=<config>` (not waiting for it: TLS needs a
-    /// client that speaks it, so each test polls with its own).
-    static func startGateway(config: String) throws -> RunningGateway {
+    /// Starts our gateway (or Debian's Go gateway) on a free port with `--web.config.file=<config>` (not
+    /// waiting for it: TLS needs a client that speaks it, so each test polls with its own).
+    static func startGateway(config: String, kind: RunningGateway.Kind = .ours) throws -> RunningGateway {
         let port = try freePort()
         let process = try ChildProcess(
-            Peers.ourGateway,
+            kind == .ours ? Peers.ourGateway : Peers.goGateway,
             ["--web.listen-address=127.0.0.1:\(port)", "--persistence.file=", "--web.config.file=\(config)"]
         )
-        return RunningGateway(kind: .ours, port: port, process: process)
+        return RunningGateway(kind: kind, port: port, process: process)
+    }
+
+    /// Go's server offers HTTP/2 through ALPN on TLS unless `http_server_config.http2` is false; so does ours, and
+    /// a push, a rejected push (whose HTTP/1 answer carries `Connection: close`) and a scrape work over it.
+    @Test(arguments: [(RunningGateway.Kind.go, true), (.ours, true), (.go, false), (.ours, false)])
+    func offersHTTP2OverTLSAsTheGoGatewayDoes(kind: RunningGateway.Kind, http2: Bool) async throws {
+        let certificates = try await Certificates()
+        let config = try certificates.webConfig("tls_server_config:\n" + Self.serverFiles + "http_server_config:\n  http2: \(http2)\n")
+        let gateway = try Self.startGateway(config: config, kind: kind)
+        defer { Task { await gateway.stop() } }
+        let port = gateway.port
+        let version = ["--http2", "-w", "\n%{http_code} %{http_version}"]
+        var answer = (status: Int32(7), output: "")
+        for _ in 0..<100 where answer.status != 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            answer = try await Self.curl(certificates, port: port, "/-/healthy", extra: version)
+        }
+        #expect(answer.output.hasSuffix("OK\n200 \(http2 ? "2" : "1.1")"), "\(answer.output)\n\(gateway.process.log)")
+        let lines = try temporaryFile("h2_pushed 1\n", named: "h2.txt")
+        let push = try await Self.curl(
+            certificates,
+            port: port,
+            "/metrics/job/h2",
+            extra: version + ["-X", "PUT", "--data-binary", "@\(lines)"]
+        )
+        #expect(push.output.hasSuffix("200 \(http2 ? "2" : "1.1")"), "\(push.output)")
+        let broken = try temporaryFile("h2_broken{ 1\n", named: "h2-broken.txt")
+        let rejected = try await Self.curl(certificates, port: port, "/metrics/job/h2", extra: version + ["--data-binary", "@\(broken)"])
+        #expect(rejected.output.contains("text format parsing error in line 1"), "\(rejected.output)")
+        #expect(rejected.output.hasSuffix("400 \(http2 ? "2" : "1.1")"), "\(rejected.output)")
+        let scrape = try await Self.curl(certificates, port: port, "/metrics", extra: version + ["--compressed"])
+        #expect(scrape.output.contains(#"h2_pushed{instance="",job="h2"} 1"#), "\(scrape.output.suffix(300))")
+        #expect(
+            gateway.process.log.contains(#"msg="TLS is enabled.""#) && gateway.process.log.contains("http2=\(http2)"),
+            "\(gateway.process.log)"
+        )
+        await gateway.stop()
     }
 
     @Test func basicAuthOverTLS() async throws {

@@ -24,6 +24,8 @@ struct BoundSocketServer: Service {
     let timeouts: ConnectionTimeouts
     /// `tls_server_config`'s context; nil for plain HTTP.
     let tls: TLSContextProvider?
+    /// Connections at once (`--web.max-connections` after fitting the descriptor limit); nil for no limit.
+    let connectionLimit: Int?
     let logger: Logger
     let onServerRunning: @Sendable (any Channel) async -> Void
 
@@ -46,7 +48,18 @@ struct BoundSocketServer: Service {
             tls: self.tls
         )
         let open = Connections()
+        let connectionLimit = self.connectionLimit
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // The handler Hummingbird's own server puts on its listener: at the limit it stops accepting
+                    // (clients wait in the listen backlog) until a connection closes.
+                    if let limit = connectionLimit {
+                        let delegate = MaximumAvailableConnections(limit, logger: logger)
+                        try channel.pipeline.syncOperations.addHandler(AvailableConnectionsChannelHandler(delegate: delegate))
+                    }
+                }
+            }
             .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
             .bind(self.descriptor) { channel in
                 child.setup(channel: channel, logger: logger)

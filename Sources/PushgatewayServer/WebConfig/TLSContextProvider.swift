@@ -12,12 +12,18 @@ final class TLSContextProvider: Sendable {
     private let settings: WebConfiguration.TLSServer
     private let clientAuth: WebConfiguration.ClientAuth
     private let cached: Mutex<(files: Files, context: NIOSSLContext)?> = Mutex(nil)
+    /// Whether the handshake offers HTTP/2 (ALPN `h2`) besides HTTP/1.1: `http_server_config.http2`.
+    let offersHTTP2: Bool
 
     /// Builds the first context.
+    /// - Parameters:
+    ///   - settings: `tls_server_config`.
+    ///   - http2: `http_server_config.http2`; Go's server then offers `h2` and `http/1.1`, otherwise `http/1.1`.
     /// - Throws: ``WebConfigurationError`` with exporter-toolkit's texts when the files cannot be used.
-    init(_ settings: WebConfiguration.TLSServer) throws(WebConfigurationError) {
+    init(_ settings: WebConfiguration.TLSServer, http2: Bool) throws(WebConfigurationError) {
         self.settings = settings
         self.clientAuth = try settings.clientAuth()
+        self.offersHTTP2 = http2
         _ = try self.context()
     }
 
@@ -102,6 +108,7 @@ final class TLSContextProvider: Sendable {
             certificateChain: chain.map { .certificate($0) },
             privateKey: .privateKey(key)
         )
+        configuration.applicationProtocols = self.offersHTTP2 ? ["h2", "http/1.1"] : ["http/1.1"]
         configuration.minimumTLSVersion = settings.minVersion.nio
         configuration.maximumTLSVersion = settings.maxVersion.nio
         // TLS 1.3 suites are fixed in BoringSSL (and ignored by Go too); the rest are in preference order.
