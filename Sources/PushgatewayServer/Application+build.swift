@@ -78,10 +78,9 @@ public struct PushgatewayApplication: ApplicationProtocol {
             )
         }
         let ownMetrics = OwnMetrics()
-        let store = MetricStore(
-            options: .init(checkConsistency: configuration.checkConsistency, ownFamilies: OwnMetrics.declarations)
-        )
-        let persistence = try Self.persistence(for: store, configuration: configuration, logger: logger)
+        // A file bigger than RLIMIT_FSIZE allows must fail its write (a 503 for the push), not kill the gateway.
+        signal(SIGXFSZ, SIG_IGN)
+        let (store, persistence) = try Self.storeAndPersistence(configuration: configuration, logger: logger)
         self.services = persistence.map { [$0] } ?? []
         let quit = QuitTrigger()
         var web: WebConfiguration?
@@ -140,36 +139,56 @@ public struct PushgatewayApplication: ApplicationProtocol {
         }
     }
 
-    /// The persistence service for `--persistence.file`, after restoring the store from it.
+    /// The store, restored from `--persistence.file` and its write-ahead log, and the persistence service.
     ///
     /// This is the single place persistence is wired in: restore before serving (a file that cannot be
-    /// read stops the start rather than being overwritten later), then a service that writes at most once per
-    /// `--persistence.interval` and once more on shutdown (it is listed before the HTTP servers, so it stops
-    /// after them).
-    /// - Throws: ``ConfigurationError`` when the file exists but cannot be restored.
-    private static func persistence(
-        for store: MetricStore,
+    /// read as this gateway's stops the start rather than being overwritten later; a damaged one is kept aside
+    /// and the previous snapshot used), then a service that writes snapshots every `--persistence.interval` and
+    /// once more on shutdown (it is listed before the HTTP servers, so it stops after them). With
+    /// `--persistence.sync=always` every change also goes through the write-ahead log before it is answered.
+    /// - Throws: ``ConfigurationError`` when the file exists but is not this gateway's.
+    private static func storeAndPersistence(
         configuration: GatewayConfiguration,
         logger: Logger
-    ) throws -> PersistenceService? {
-        guard !configuration.persistenceFile.isEmpty else {
-            return nil
+    ) throws -> (MetricStore, (any Service & PersistenceReporting)?) {
+        let options = MetricStore.Options(checkConsistency: configuration.checkConsistency, ownFamilies: OwnMetrics.declarations)
+        let path = configuration.persistenceFile
+        guard !path.isEmpty else {
+            return (MetricStore(options: options), nil)
         }
+        let fileSystem = POSIXFileSystem()
+        let recovered: RecoveredStore
         do {
-            try PersistenceService.restore(into: store, from: configuration.persistenceFile, logger: logger)
+            recovered = try PersistenceRecovery.load(basePath: path, fileSystem: fileSystem, logger: logger)
         } catch {
-            throw ConfigurationError(
-                message: "--persistence.file: cannot restore \(configuration.persistenceFile) (\(error)); "
-                    + "move the file away to start empty"
-            )
+            throw ConfigurationError(message: "--persistence.file: cannot restore \(path) (\(error)); move the file away to start empty")
         }
-        let service = PersistenceService(
+        let journal =
+            configuration.persistenceSync == .always
+            ? WriteAheadLog(basePath: path, nextSequence: recovered.nextSequence, fileSystem: fileSystem, logger: logger) : nil
+        let store = MetricStore(options: options, journal: journal)
+        store.restore(recovered, path: path, logger: logger)
+        let interval = configuration.persistenceInterval.duration
+        guard let journal else {
+            let service = PersistenceService(
+                store: store,
+                path: path,
+                interval: interval,
+                logger: logger,
+                snapshotSequence: recovered.nextSequence - 1
+            )
+            return (store, service)
+        }
+        let service = WriteAheadPersistence(
             store: store,
-            path: configuration.persistenceFile,
-            interval: configuration.persistenceInterval.duration,
+            journal: journal,
+            path: path,
+            interval: interval,
+            recovered: recovered,
+            fileSystem: fileSystem,
             logger: logger
         )
-        return service
+        return (store, service)
     }
 
     /// Runs every server and service until a signal, `/-/quit` or a failure stops them.

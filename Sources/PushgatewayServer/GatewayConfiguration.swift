@@ -35,6 +35,7 @@ struct GatewayConfiguration: Sendable {
     /// `--web.config.file`; empty for plain HTTP without authentication.
     var webConfigFile: String
     var persistenceInterval: GoDuration
+    var persistenceSync: PersistenceSync
     var logLevel: LogLevel
     var logFormat: LogFormat
     /// The flags map of `/api/v1/status` (flag name without dashes to its value as kingpin prints it).
@@ -86,6 +87,7 @@ struct GatewayConfiguration: Sendable {
         self.persistenceFile = arguments.persistenceFile
         self.webConfigFile = arguments.webConfigFile
         self.persistenceInterval = arguments.persistenceInterval
+        self.persistenceSync = arguments.persistenceSync
         self.logLevel = arguments.logLevel
         self.logFormat = arguments.logFormat
         self.flags = [
@@ -93,6 +95,7 @@ struct GatewayConfiguration: Sendable {
             "log.level": arguments.logLevel.rawValue,
             "persistence.file": arguments.persistenceFile,
             "persistence.interval": arguments.persistenceInterval.description,
+            "persistence.sync": arguments.persistenceSync.rawValue,
             "push.disable-consistency-check": String(arguments.disableConsistencyCheck),
             "push.enable-utf8-names": String(arguments.enableUTF8Names),
             "push.max-body-size": String(arguments.maxBodySize),

@@ -24,6 +24,8 @@ public protocol PushgatewayArguments {
     var persistenceFile: String { get }
     /// `--persistence.interval`, default `5m`.
     var persistenceInterval: GoDuration { get }
+    /// `--persistence.sync` (own flag), default `always`.
+    var persistenceSync: PersistenceSync { get }
     /// `--push.disable-consistency-check`: pushes are answered 202 without the consistency check.
     var disableConsistencyCheck: Bool { get }
     /// `--push.enable-utf8-names`: UTF-8 names in text pushes and `U__` label names in push URLs.
@@ -59,6 +61,21 @@ public enum LogLevel: String, Hashable, Sendable, CaseIterable {
     case warn
     /// Errors only.
     case error
+}
+
+/// `--persistence.sync` (own flag): when a change reaches the disk.
+public enum PersistenceSync: String, Hashable, Sendable, CaseIterable {
+    /// Every push, delete and wipe is in the write-ahead log, synced, before it is acknowledged; a snapshot is
+    /// written every `--persistence.interval`.
+    case always
+    /// Upstream's behaviour: only the snapshot every `--persistence.interval` (and on shutdown), so a crash loses
+    /// up to one interval of acknowledged changes.
+    case interval
+}
+
+extension PushgatewayArguments {
+    /// `--persistence.sync`: `always` unless a conformer says otherwise.
+    public var persistenceSync: PersistenceSync { .always }
 }
 
 /// `--log.format`: how log lines are written to standard error.
@@ -104,6 +121,8 @@ public struct PushgatewaySettings: PushgatewayArguments, Hashable, Sendable {
     public var persistenceFile = ""
     /// `--persistence.interval`: `5m`.
     public var persistenceInterval = Self.defaultPersistenceInterval
+    /// `--persistence.sync`: `always`.
+    public var persistenceSync = PersistenceSync.always
     /// `--push.disable-consistency-check`: off.
     public var disableConsistencyCheck = false
     /// `--push.enable-utf8-names`: off.

@@ -34,21 +34,29 @@ public final class MetricStore: Sendable {
     static let pushTimeHelp = "Last Unix time when changing this group in the Pushgateway succeeded."
     static let pushFailureTimeHelp = "Last Unix time when changing this group in the Pushgateway failed."
 
-    private let state: Mutex<StoreState>
+    let state: Mutex<StoreState>
     /// Each group's object of the JSON API with the group version it was written from (see
     /// ``metricsJSON()``); apart from the state so that pushes never wait for it.
     private let jsonCache = Mutex<[GroupingKey: CachedJSON]>([:])
     private let options: Options
     private let now: @Sendable () -> Timestamp
-    private let codec = ProtobufCodec()
+    let codec = ProtobufCodec()
+    /// The write-ahead log every change is appended to (`--persistence.sync=always`); nil without one.
+    package let journal: WriteAheadLog?
 
     /// Creates an empty store.
     /// - Parameters:
     ///   - options: consistency checking and the gateway's own families.
     ///   - now: the clock for push times (injected so tests are deterministic).
-    public init(options: Options = Options(), now: @escaping @Sendable () -> Timestamp = MetricStore.systemTime) {
+    public convenience init(options: Options = Options(), now: @escaping @Sendable () -> Timestamp = MetricStore.systemTime) {
+        self.init(options: options, now: now, journal: nil)
+    }
+
+    /// Creates an empty store whose changes are appended to `journal`.
+    package init(options: Options, now: @escaping @Sendable () -> Timestamp = MetricStore.systemTime, journal: WriteAheadLog?) {
         self.options = options
         self.now = now
+        self.journal = journal
         self.state = Mutex(StoreState(own: options.ownFamilies))
     }
 
@@ -78,7 +86,8 @@ public final class MetricStore: Sendable {
     /// sorted. A rejected push still records `push_failure_time_seconds` (creating the group if new).
     /// - Throws: ``PushError`` when a sample has a timestamp or, with checks on, the push would make the
     ///   exposition inconsistent; the store then holds only the updated failure time.
-    public func push(_ request: PushRequest) throws(PushError) {
+    @discardableResult
+    public func push(_ request: PushRequest) throws(PushError) -> WriteReceipt {
         let time = self.now()
         let key = request.key
         var byName: [String: MetricFamily] = [:]
@@ -86,12 +95,12 @@ public final class MetricStore: Sendable {
             byName[family.name] = family
         }
         if byName.values.contains(where: { $0.metrics.contains { $0.timestampMs != nil } }) {
-            self.recordFailure(of: key, at: time)
+            try self.recordFailure(of: key, at: time)
             throw PushError(.timestamps, "pushed metrics must not have timestamps")
         }
         // Refused even unchecked: the text exposition cannot write a family without a name.
         if byName[""] != nil {
-            self.recordFailure(of: key, at: time)
+            try self.recordFailure(of: key, at: time)
             throw PushError(.inconsistent, StoreState.emptyNameError)
         }
         byName = byName.mapValues { Self.sanitized($0, key: key) }
@@ -103,14 +112,43 @@ public final class MetricStore: Sendable {
         let failureEntries = StoreState.entries(for: failureGauge, codec: self.codec)
         let failureEscaped = StoreState.escapedIdentities(for: failureGauge, codec: self.codec)
 
-        let failure: String? = self.state.withLock { state in
+        // The log holds each written family as the store holds it; built here, outside the lock, when there is a log.
+        let journaled =
+            self.journal == nil
+            ? [:]
+            : byName.mapValues { family in
+                JournalFamily(
+                    time: time,
+                    message: StoreState.message(
+                        name: family.name,
+                        part: StoreState.part(for: family, entries: encoded[family.name] ?? [], escaped: [:], time: time)
+                    )
+                )
+            }
+        let failureJournaled =
+            self.journal == nil
+            ? nil
+            : JournalFamily(
+                time: time,
+                message: StoreState.message(
+                    name: failureGauge.name,
+                    part: StoreState.part(for: failureGauge, entries: failureEntries, escaped: [:], time: time)
+                )
+            )
+
+        let outcome: Result<UInt64?, PushError> = self.state.withLock { state in
+            if let refusal = self.journal?.refusal {
+                return .failure(PushError(.unavailable, refusal))
+            }
             var families = byName
+            var journaledFamilies = journaled
             // Upstream adds the zero failure gauge only to groups that have none; a pushed family of that
             // name replaces an existing one (a quirk kept on purpose).
             if state.groups[key]?.families.contains(Self.pushFailureTimeName) != true {
                 families[Self.pushFailureTimeName] = failureGauge
                 encoded[Self.pushFailureTimeName] = failureEntries
                 escaped[Self.pushFailureTimeName] = failureEscaped
+                journaledFamilies[Self.pushFailureTimeName] = failureJournaled
             }
             var removing = Set<String>()
             if request.replace, let group = state.groups[key] {
@@ -119,12 +157,13 @@ public final class MetricStore: Sendable {
             if self.options.checkConsistency {
                 if let error = state.check(writing: Array(families.values), entries: encoded, escaped: escaped, to: key, removing: removing)
                 {
-                    Self.recordFailure(of: key, at: time, in: &state, codec: self.codec)
-                    return error
+                    self.recordFailure(of: key, at: time, in: &state)
+                    return .failure(PushError(.inconsistent, error))
                 }
             } else {
                 state.needsFullValidation = true
             }
+            let undo = self.journal == nil ? nil : state.undoInformation(for: key, names: Set(families.keys).union(removing))
             for name in removing {
                 state.remove(family: name, from: key)
             }
@@ -132,32 +171,63 @@ public final class MetricStore: Sendable {
                 state.write(family, entries: encoded[name] ?? [], escaped: escaped[name] ?? [:], time: time, to: key)
             }
             state.revalidateIfInconsistent()
-            return nil
+            guard let undo else { return .success(nil) }
+            let record = JournalRecord.write(
+                key: key,
+                removing: removing.sorted(),
+                families: families.keys.sorted().compactMap { journaledFamilies[$0] }
+            )
+            guard let sequence = self.appendToJournal(record, undo: undo, state: &state) else {
+                return .failure(PushError(.unavailable, WriteAheadLog.closedMessage))
+            }
+            return .success(sequence)
         }
-        if let failure {
-            throw PushError(.inconsistent, failure)
-        }
+        return WriteReceipt(sequence: try outcome.get())
     }
 
     /// Deletes one group (exactly that grouping key); unknown groups are a no-op.
-    public func delete(_ key: GroupingKey) {
-        self.state.withLock { state in
+    /// - Throws: ``DurabilityError`` when the write-ahead log refuses changes (nothing was deleted).
+    @discardableResult
+    public func delete(_ key: GroupingKey) throws(DurabilityError) -> WriteReceipt {
+        let outcome: Result<UInt64?, DurabilityError> = self.state.withLock { state in
+            if let refusal = self.journal?.refusal {
+                return .failure(DurabilityError(message: refusal))
+            }
+            let undo = self.journal == nil ? nil : state.undoInformation(forGroups: [key])
             state.removeGroup(key)
             state.generation &+= 1
             state.revalidateIfInconsistent()
+            guard let undo else { return .success(nil) }
+            guard let sequence = self.appendToJournal(.delete(key), undo: undo, state: &state) else {
+                return .failure(DurabilityError(message: WriteAheadLog.closedMessage))
+            }
+            return .success(sequence)
         }
+        return WriteReceipt(sequence: try outcome.get())
     }
 
     /// Deletes every group.
-    public func wipe() {
-        self.state.withLock { state in
+    /// - Throws: ``DurabilityError`` when the write-ahead log refuses changes (nothing was deleted).
+    @discardableResult
+    public func wipe() throws(DurabilityError) -> WriteReceipt {
+        let outcome: Result<UInt64?, DurabilityError> = self.state.withLock { state in
+            if let refusal = self.journal?.refusal {
+                return .failure(DurabilityError(message: refusal))
+            }
+            let undo = self.journal == nil ? nil : state.undoInformation(forGroups: Array(state.groups.keys))
             for key in Array(state.groups.keys) {
                 state.removeGroup(key)
             }
             state.generation &+= 1
             state.validationError = nil
             state.needsFullValidation = false
+            guard let undo else { return .success(nil) }
+            guard let sequence = self.appendToJournal(.wipe, undo: undo, state: &state) else {
+                return .failure(DurabilityError(message: WriteAheadLog.closedMessage))
+            }
+            return .success(sequence)
         }
+        return WriteReceipt(sequence: try outcome.get())
     }
 
     /// Replaces the whole content with restored groups (persistence), without checks; the next scrape
@@ -187,33 +257,56 @@ public final class MetricStore: Sendable {
         }
     }
 
-    private func recordFailure(of key: GroupingKey, at time: Timestamp) {
-        self.state.withLock { Self.recordFailure(of: key, at: time, in: &$0, codec: self.codec) }
+    private func recordFailure(of key: GroupingKey, at time: Timestamp) throws(PushError) {
+        let refusal: String? = self.state.withLock { state in
+            if let refusal = self.journal?.refusal {
+                return refusal
+            }
+            self.recordFailure(of: key, at: time, in: &state)
+            return nil
+        }
+        if let refusal {
+            throw PushError(.unavailable, refusal)
+        }
     }
 
     /// Upstream's setPushFailedTimestamp: the group exists afterwards, with the failure time set and a
-    /// zero success time if it had none.
-    private static func recordFailure(of key: GroupingKey, at time: Timestamp, in state: inout StoreState, codec: ProtobufCodec) {
-        let failure = Self.timeGauge(Self.pushFailureTimeName, help: Self.pushFailureTimeHelp, key: key, value: Self.seconds(time))
-        state.write(
-            failure,
-            entries: StoreState.entries(for: failure, codec: codec),
-            escaped: StoreState.escapedIdentities(for: failure, codec: codec),
-            time: time,
-            to: key
-        )
+    /// zero success time if it had none. Journaled like a push, but nobody waits for it: the push it records
+    /// is answered with an error either way.
+    private func recordFailure(of key: GroupingKey, at time: Timestamp, in state: inout StoreState) {
+        var written = [Self.timeGauge(Self.pushFailureTimeName, help: Self.pushFailureTimeHelp, key: key, value: Self.seconds(time))]
         if state.groups[key]?.families.contains(Self.pushTimeName) != true {
-            let success = Self.timeGauge(Self.pushTimeName, help: Self.pushTimeHelp, key: key, value: 0)
+            written.append(Self.timeGauge(Self.pushTimeName, help: Self.pushTimeHelp, key: key, value: 0))
+        }
+        let undo = self.journal == nil ? nil : state.undoInformation(for: key, names: Set(written.map(\.name)))
+        var journaled: [JournalFamily] = []
+        for family in written {
+            let entries = StoreState.entries(for: family, codec: self.codec)
             state.write(
-                success,
-                entries: StoreState.entries(for: success, codec: codec),
-                escaped: StoreState.escapedIdentities(for: success, codec: codec),
+                family,
+                entries: entries,
+                escaped: StoreState.escapedIdentities(for: family, codec: self.codec),
                 time: time,
                 to: key
             )
+            if undo != nil {
+                journaled.append(
+                    JournalFamily(
+                        time: time,
+                        message: StoreState.message(
+                            name: family.name,
+                            part: StoreState.part(for: family, entries: entries, escaped: [:], time: time)
+                        )
+                    )
+                )
+            }
         }
         state.needsFullValidation = true
         state.validationError = nil
+        if let undo {
+            // Nobody waits for this record; if the log is closed the change is simply taken back.
+            _ = self.appendToJournal(.write(key: key, removing: [], families: journaled), undo: undo, state: &state)
+        }
     }
 
     // MARK: Reads
@@ -292,9 +385,9 @@ public final class MetricStore: Sendable {
 
     /// The persistence file's bytes for the current content, built from the series' encodings (no models
     /// are decoded, so a large store is written without a transient copy of all its values).
-    public func persistenceImage() -> [UInt8] {
+    public func persistenceImage(sequence: UInt64 = 0) -> [UInt8] {
         let state = self.state.withLock { $0 }
-        return PersistenceFile.encode(encoded: state.encodedGroups())
+        return PersistenceFile.encode(encoded: state.encodedGroups(), sequence: sequence)
     }
 
     /// The exposition of every family (pushed and `own`), sorted by name, in `format`.

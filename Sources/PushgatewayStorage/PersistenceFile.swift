@@ -10,7 +10,8 @@ public import PushgatewayCore
 
 // The persistence file format (ours; upstream's is Go gob and not worth reading):
 //
-//   magic "PGWSTORE", format version (1 byte, currently 1)
+//   magic "PGWSTORE", format version (1 byte, currently 2)
+//   version 2 only: the sequence number of the last write-ahead log record the snapshot holds (8 bytes, LE)
 //   per group: varint length, the group record, CRC-32 (IEEE, LE) of the record
 //     varint label count, per label: varint length + name, varint length + value
 //     varint family count, per family: int64 seconds (LE), int32 nanos (LE), varint length + MetricFamily
@@ -23,8 +24,8 @@ public import PushgatewayCore
 public enum PersistenceFile {
     static let magic = Array("PGWSTORE".utf8)
     static let trailerMagic = Array("PGWEND".utf8)
-    /// The format version this build writes and reads.
-    public static let version: UInt8 = 1
+    /// The format version this build writes (it reads 1 and 2).
+    public static let version: UInt8 = 2
 
     /// One group as the file stores it: its key and each family as a `MetricFamily` message with its
     /// write time, in name order.
@@ -43,10 +44,12 @@ public enum PersistenceFile {
         )
     }
 
-    /// Encodes groups whose families are already `MetricFamily` messages (the store's own encodings).
-    static func encode(encoded groups: [EncodedGroup]) -> [UInt8] {
+    /// Encodes groups whose families are already `MetricFamily` messages (the store's own encodings), as the
+    /// state after log record `sequence`.
+    static func encode(encoded groups: [EncodedGroup], sequence: UInt64 = 0) -> [UInt8] {
         var output = Self.magic
         output.append(Self.version)
+        appendLittleEndian(sequence, bytes: 8, to: &output)
         var record: [UInt8] = []
         for group in groups {
             record.removeAll(keepingCapacity: true)
@@ -75,18 +78,25 @@ public enum PersistenceFile {
     /// Decodes a whole file.
     /// - Throws: ``PersistenceError`` saying what is wrong and at which byte offset.
     public static func decode(_ bytes: [UInt8]) throws(PersistenceError) -> [MetricGroupSnapshot] {
+        try Self.decodeSnapshot(bytes).groups
+    }
+
+    /// Decodes a whole file with the number of the last log record it holds (0 for format 1).
+    /// - Throws: ``PersistenceError`` saying what is wrong and at which byte offset.
+    static func decodeSnapshot(_ bytes: [UInt8]) throws(PersistenceError) -> (groups: [MetricGroupSnapshot], sequence: UInt64) {
         var reader = Reader(bytes: bytes)
         guard try reader.take(Self.magic.count) == Self.magic else {
             throw PersistenceError(.notAPersistenceFile, offset: 0, "not a persistence file of this gateway (bad magic)")
         }
         let version = try reader.take(1)[0]
-        guard version == Self.version else {
+        guard version == 1 || version == 2 else {
             throw PersistenceError(
                 .unsupportedVersion,
                 offset: Self.magic.count,
-                "unsupported format version \(version) (this build reads \(Self.version))"
+                "unsupported format version \(version) (this build reads 1 and 2)"
             )
         }
+        let sequence = version == 2 ? try reader.integer(bytes: 8) : 0
         let codec = ProtobufCodec()
         var groups: [MetricGroupSnapshot] = []
         while true {
@@ -130,7 +140,7 @@ public enum PersistenceFile {
         guard count == groups.count, reader.isAtEnd else {
             throw PersistenceError(.corrupt, offset: reader.offset, "end marker says \(count) groups, the file holds \(groups.count)")
         }
-        return groups
+        return (groups, sequence)
     }
 
     private static func appendString(_ string: String, to buffer: inout [UInt8]) {

@@ -41,6 +41,7 @@ public struct PersistenceService: Service {
     /// Shared by every copy of the service (it is a struct), so the server reads what `run()` records.
     private let recorder: StatusRecorder
     private let now: @Sendable () -> Timestamp
+    private let snapshotSequence: UInt64
 
     /// The file, the last successful write and the last write's error; safe to read from any thread.
     public var status: PersistenceStatus {
@@ -54,8 +55,20 @@ public struct PersistenceService: Service {
     ///   - interval: the minimum time between two writes.
     ///   - logger: where successes (debug) and failures (error) are reported.
     ///   - threadPool: where the image is assembled and written, away from the event loops.
-    public init(store: MetricStore, path: String, interval: Duration, logger: Logger, threadPool: NIOThreadPool = .singleton) {
-        self.init(store: store, path: path, interval: interval, logger: logger, threadPool: threadPool) { bytes, path in
+    ///   - snapshotSequence: the number of the last write-ahead log record the store holds (written into the
+    ///     snapshot, so that log segments left by `--persistence.sync=always` are not replayed over it).
+    public init(
+        store: MetricStore,
+        path: String,
+        interval: Duration,
+        logger: Logger,
+        threadPool: NIOThreadPool = .singleton,
+        snapshotSequence: UInt64 = 0
+    ) {
+        self.init(store: store, path: path, interval: interval, logger: logger, threadPool: threadPool, snapshotSequence: snapshotSequence)
+        {
+            bytes,
+            path in
             try PersistenceFile.write(bytes, to: path)
         }
     }
@@ -66,9 +79,11 @@ public struct PersistenceService: Service {
         interval: Duration,
         logger: Logger,
         threadPool: NIOThreadPool = .singleton,
+        snapshotSequence: UInt64 = 0,
         now: @escaping @Sendable () -> Timestamp = MetricStore.systemTime,
         writeFile: @escaping @Sendable ([UInt8], String) throws -> Void
     ) {
+        self.snapshotSequence = snapshotSequence
         self.store = store
         self.path = path
         self.interval = interval
@@ -117,10 +132,10 @@ public struct PersistenceService: Service {
     /// Writes the store now, on the thread pool; false (and an error log) when the file could not be written.
     @discardableResult
     public func persist() async -> Bool {
-        let (store, path, writeFile) = (self.store, self.path, self.writeFile)
+        let (store, path, writeFile, sequence) = (self.store, self.path, self.writeFile, self.snapshotSequence)
         do {
             let count = try await self.threadPool.runIfActive {
-                let bytes = store.persistenceImage()
+                let bytes = store.persistenceImage(sequence: sequence)
                 try writeFile(bytes, path)
                 return bytes.count
             }

@@ -24,6 +24,7 @@ public struct PushError: Error, Hashable, Sendable, CustomStringConvertible {
         private enum Wrapped: Hashable, Sendable {
             case timestamps
             case inconsistent
+            case unavailable
         }
 
         private var wrapped: Wrapped
@@ -33,6 +34,8 @@ public struct PushError: Error, Hashable, Sendable, CustomStringConvertible {
         public static var timestamps: Self { Self(.timestamps) }
         /// The push would make the gateway's exposition invalid or inconsistent.
         public static var inconsistent: Self { Self(.inconsistent) }
+        /// The push cannot be made durable (the write-ahead log failed), so it was not applied.
+        public static var unavailable: Self { Self(.unavailable) }
     }
 
     /// What went wrong, broadly.
@@ -46,6 +49,9 @@ public struct PushError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "pushed metrics are invalid or inconsistent with existing metrics: \(self.message)"
+        if self.code == .unavailable {
+            return DurabilityError(message: self.message).description
+        }
+        return "pushed metrics are invalid or inconsistent with existing metrics: \(self.message)"
     }
 }

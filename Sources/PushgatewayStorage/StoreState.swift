@@ -204,6 +204,8 @@ struct StoreState: Sendable {
     var needsFullValidation = false
     /// The result of the last full validation (nil = consistent), valid until the next write.
     var validationError: String?
+    /// How to take back each change whose log record is not durable yet, oldest first.
+    var undo: [(sequence: UInt64, undo: StoreUndo)] = []
     /// Series stored across all groups, and the bytes their encodings hold (``SeriesEntry/byteCount``).
     private(set) var seriesCount = 0
     private(set) var seriesBytes = 0
@@ -240,43 +242,12 @@ struct StoreState: Sendable {
         time: Timestamp,
         to key: GroupingKey
     ) {
-        if let old = self.index[family.name]?.parts[key], Self.sameSeries(old.entries, entries) {
-            // The common re-push of the same series: ownership does not change, so the owner counts are
-            // left alone instead of being decremented and incremented again.
-            self.work += entries.count
-            if old.type != family.type {
-                self.index[family.name]?.typeCounts[old.type, default: 1] -= 1
-                if self.index[family.name]?.typeCounts[old.type] == 0 {
-                    self.index[family.name]?.typeCounts.removeValue(forKey: old.type)
-                }
-                self.index[family.name]?.typeCounts[family.type, default: 0] += 1
-            }
-        } else {
-            self.remove(family: family.name, from: key)
-            if self.index[family.name] == nil {
-                for form in EscapedName.forms(of: family.name) {
-                    self.escapedNames[form, default: []].insert(family.name)
-                }
-            }
-            for entry in entries {
-                self.index[family.name, default: FamilyIndex()].owners[entry.identity, default: 0] += 1
-            }
-            for identities in escaped.values {
-                for (scheme, identity) in identities.enumerated() {
-                    self.index[family.name, default: FamilyIndex()].escapedOwners[
-                        EscapedSeries(scheme: scheme, identity: identity),
-                        default: 0
-                    ] += 1
-                }
-            }
-            self.work += entries.count
-            self.index[family.name, default: FamilyIndex()].typeCounts[family.type, default: 0] += 1
-        }
-        if let old = self.index[family.name]?.parts[key] {
-            self.count(old.entries, sign: -1, in: key)
-        }
-        self.count(entries, sign: 1, in: key)
-        self.index[family.name, default: FamilyIndex()].parts[key] = FamilyPart(
+        self.write(Self.part(for: family, entries: entries, escaped: escaped, time: time), named: family.name, to: key)
+    }
+
+    /// The part a family becomes in the index.
+    static func part(for family: MetricFamily, entries: [SeriesEntry], escaped: [Int: [SeriesIdentity]], time: Timestamp) -> FamilyPart {
+        FamilyPart(
             type: family.type,
             help: family.help,
             unit: family.unit,
@@ -286,10 +257,53 @@ struct StoreState: Sendable {
             needsEscaping: family.needsEscaping,
             escaped: escaped
         )
+    }
+
+    /// Replaces (or adds) one family of a group as a ready part: a write, or taking one back.
+    mutating func write(_ part: FamilyPart, named name: String, to key: GroupingKey) {
+        let entries = part.entries
+        let escaped = part.escaped
+        if let old = self.index[name]?.parts[key], Self.sameSeries(old.entries, entries) {
+            // The common re-push of the same series: ownership does not change, so the owner counts are
+            // left alone instead of being decremented and incremented again.
+            self.work += entries.count
+            if old.type != part.type {
+                self.index[name]?.typeCounts[old.type, default: 1] -= 1
+                if self.index[name]?.typeCounts[old.type] == 0 {
+                    self.index[name]?.typeCounts.removeValue(forKey: old.type)
+                }
+                self.index[name]?.typeCounts[part.type, default: 0] += 1
+            }
+        } else {
+            self.remove(family: name, from: key)
+            if self.index[name] == nil {
+                for form in EscapedName.forms(of: name) {
+                    self.escapedNames[form, default: []].insert(name)
+                }
+            }
+            for entry in entries {
+                self.index[name, default: FamilyIndex()].owners[entry.identity, default: 0] += 1
+            }
+            for identities in escaped.values {
+                for (scheme, identity) in identities.enumerated() {
+                    self.index[name, default: FamilyIndex()].escapedOwners[
+                        EscapedSeries(scheme: scheme, identity: identity),
+                        default: 0
+                    ] += 1
+                }
+            }
+            self.work += entries.count
+            self.index[name, default: FamilyIndex()].typeCounts[part.type, default: 0] += 1
+        }
+        if let old = self.index[name]?.parts[key] {
+            self.count(old.entries, sign: -1, in: key)
+        }
+        self.count(entries, sign: 1, in: key)
+        self.index[name, default: FamilyIndex()].parts[key] = part
         self.generation &+= 1
-        self.index[family.name]?.merged = nil
-        self.index[family.name]?.version = self.generation
-        self.groups[key, default: StoredGroup(key: key)].families.insert(family.name)
+        self.index[name]?.merged = nil
+        self.index[name]?.version = self.generation
+        self.groups[key, default: StoredGroup(key: key)].families.insert(name)
         self.groups[key]?.version = self.generation
     }
 

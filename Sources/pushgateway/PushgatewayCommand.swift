@@ -102,6 +102,16 @@ struct PushgatewayCommand: AsyncParsableCommand, PushgatewayArguments {
     )
     var persistenceInterval = PushgatewaySettings.defaultPersistenceInterval
 
+    @Option(
+        name: .customLong("persistence.sync"),
+        help: """
+            When a change reaches the persistence file's write-ahead log: 'always' syncs it before the push is \
+            answered; 'interval' keeps upstream's behaviour (only the snapshot every --persistence.interval, so a \
+            crash loses up to one interval). (default: always)
+            """
+    )
+    var persistenceSync = PersistenceSync.always
+
     @Flag(
         name: .customLong("push.disable-consistency-check"),
         inversion: .prefixedNo,
@@ -167,3 +177,4 @@ struct PushgatewayCommand: AsyncParsableCommand, PushgatewayArguments {
 extension LogLevel: ExpressibleByArgument {}
 
 extension LogFormat: ExpressibleByArgument {}
+extension PersistenceSync: ExpressibleByArgument {}

@@ -24,7 +24,7 @@ struct APITests {
             #expect(body.contains(#""version":"\#(BuildInformation.version)"}"#))
             #expect(
                 body.contains(
-                    #""flags":{"log.format":"logfmt","log.level":"info","persistence.file":"","persistence.interval":"5m0s","push.disable-consistency-check":"false","push.enable-utf8-names":"false","push.max-body-size":"268435456","web.config.file":"","web.enable-admin-api":"false","web.enable-lifecycle":"false","web.external-url":"","web.idle-timeout":"5m0s","web.listen-address":"127.0.0.1:0","web.max-connections":"4096","web.read-body-timeout":"2m0s","web.read-header-timeout":"1m0s","web.route-prefix":"/pg","web.systemd-socket":"false","web.telemetry-path":"/metrics"}"#
+                    #""flags":{"log.format":"logfmt","log.level":"info","persistence.file":"","persistence.interval":"5m0s","persistence.sync":"always","push.disable-consistency-check":"false","push.enable-utf8-names":"false","push.max-body-size":"268435456","web.config.file":"","web.enable-admin-api":"false","web.enable-lifecycle":"false","web.external-url":"","web.idle-timeout":"5m0s","web.listen-address":"127.0.0.1:0","web.max-connections":"4096","web.read-body-timeout":"2m0s","web.read-header-timeout":"1m0s","web.route-prefix":"/pg","web.systemd-socket":"false","web.telemetry-path":"/metrics"}"#
                 )
             )
             #expect(body.contains(#","start_time":""#))

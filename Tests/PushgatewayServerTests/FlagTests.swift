@@ -129,7 +129,8 @@ struct ConfigurationTests {
         #expect(flags["log.level"] == "debug")
         #expect(flags["push.disable-consistency-check"] == "false")
         #expect(flags["web.read-header-timeout"] == "1m0s")
-        #expect(flags.count == 19)
+        #expect(flags["persistence.sync"] == "always")
+        #expect(flags.count == 20)
     }
 
     @Test func defaultsAreUpstreams() {

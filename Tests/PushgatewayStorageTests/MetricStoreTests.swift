@@ -433,10 +433,10 @@ struct MetricStoreTests {
         let (store, _) = makeStore()
         try store.push(PushRequest(key: key(("job", "a")), families: families("x 1\n"), replace: true))
         try store.push(PushRequest(key: key(("job", "a"), ("instance", "b")), families: families("y 1\n"), replace: true))
-        store.delete(key(("job", "a")))
-        store.delete(key(("job", "unknown")))
+        try store.delete(key(("job", "a")))
+        try store.delete(key(("job", "unknown")))
         #expect(store.snapshot().map(\.key) == [key(("job", "a"), ("instance", "b"))])
-        store.wipe()
+        try store.wipe()
         #expect(store.snapshot().isEmpty)
         #expect(try textExposition(store).isEmpty)
     }
@@ -583,7 +583,7 @@ struct MetricStoreTests {
             return
         }
         #expect(error.message.hasSuffix("is not a COUNTER"))
-        store.delete(key(("job", "b")))
+        try store.delete(key(("job", "b")))
         #expect(try textExposition(store).contains("x{instance=\"\",job=\"a\"} 1"))
     }
 
@@ -613,12 +613,12 @@ struct MetricStoreTests {
             Issue.record("an unrelated push hid the inconsistency")
             return
         }
-        store.delete(key(("job", "unknown")))
+        try store.delete(key(("job", "unknown")))
         guard case .failure = store.exposition(.text) else {
             Issue.record("an unrelated delete hid the inconsistency")
             return
         }
-        store.delete(key(("job", "b")))
+        try store.delete(key(("job", "b")))
         #expect(try textExposition(store).contains("x{instance=\"\",job=\"a\"} 1"))
     }
 
@@ -647,7 +647,7 @@ struct MetricStoreTests {
         #expect(
             pushError { try store.push(PushRequest(key: a, families: families(body), replace: true)) }?.contains("collected before") == true
         )
-        store.delete(ab)
+        try store.delete(ab)
         try store.push(PushRequest(key: a, families: families(body), replace: true))
         #expect(try textExposition(store).contains("x{instance=\"i\",job=\"a\"} 1"))
     }

@@ -58,9 +58,9 @@ struct StoreViewsTests {
         #expect(String(decoding: store.metricsJSON(), as: UTF8.self).contains(#""last_push_successful":false"#))
         #expect(store.metricsJSON() == JSONAPIEncoder.metrics(store.snapshot()))
 
-        store.delete(key(("job", "b")))
+        try store.delete(key(("job", "b")))
         #expect(store.metricsJSON() == JSONAPIEncoder.metrics(store.snapshot()))
-        store.wipe()
+        try store.wipe()
         #expect(store.metricsJSON() == Array(#"{"status":"success","data":[]}"#.utf8))
     }
 
@@ -69,7 +69,7 @@ struct StoreViewsTests {
         let group = key(("job", "a"))
         try store.push(PushRequest(key: group, families: families("x 1\n"), replace: true))
         _ = store.metricsJSON()
-        store.delete(group)
+        try store.delete(group)
         try store.push(PushRequest(key: group, families: families("y 2\n"), replace: true))
         #expect(store.groupJSON(group) == JSONAPIEncoder.group(try #require(store.snapshot().first)))
         #expect(store.metricsJSON() == JSONAPIEncoder.metrics(store.snapshot()))
@@ -148,11 +148,11 @@ struct StoreViewsTests {
         try store.push(PushRequest(key: key(("job", "b")), families: families("x 1\n"), replace: true))
         #expect(store.statistics().series == 10)
         #expect(store.groupSummaries().map(\.seriesCount) == [7, 3])
-        store.delete(key(("job", "a")))
+        try store.delete(key(("job", "a")))
         #expect(store.statistics().groups == 1)
         #expect(store.statistics().series == 3)
         #expect(store.groupSummaries().map(\.seriesCount) == [3])
-        store.wipe()
+        try store.wipe()
         #expect(store.statistics() == StoreStatistics(groups: 0, series: 0, bytes: 0))
     }
 }

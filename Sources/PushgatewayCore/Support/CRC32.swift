@@ -18,10 +18,10 @@ package struct CRC32: Sendable {
         }
     }
 
-    /// The checksum of `bytes`.
-    package func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    /// The checksum of `bytes`, or of the bytes before them (whose checksum is `previous`) and `bytes` together.
+    package func checksum(_ bytes: UnsafeRawBufferPointer, continuing previous: UInt32 = 0) -> UInt32 {
         self.table.withUnsafeBufferPointer { table in
-            var crc: UInt32 = 0xFFFF_FFFF
+            var crc: UInt32 = ~previous
             for byte in bytes {
                 crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
             }

@@ -45,7 +45,12 @@ extension GroupingPathError: HTTPMappedError {
 }
 
 extension PushError: HTTPMappedError {
-    var httpStatus: HTTPResponse.Status { .badRequest }
+    var httpStatus: HTTPResponse.Status { self.code == .unavailable ? .serviceUnavailable : .badRequest }
+    var httpMessage: String { self.description }
+}
+
+extension DurabilityError: HTTPMappedError {
+    var httpStatus: HTTPResponse.Status { .serviceUnavailable }
     var httpMessage: String { self.description }
 }
 

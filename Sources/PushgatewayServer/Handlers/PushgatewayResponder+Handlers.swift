@@ -39,12 +39,17 @@ extension PushgatewayResponder {
         case .healthy:
             return self.counted("healthy", request, GoResponses.text("OK"))
         case .ready:
+            // Not ready while persistence refuses writes (the disk is full or failing); /-/healthy stays up,
+            // since a restart would not free any disk.
+            if let refusal = self.gateway.store.persistenceRefusal {
+                return self.counted("ready", request, GoResponses.text("persistence failing: \(refusal)", status: .serviceUnavailable))
+            }
             return self.counted("ready", request, GoResponses.text("OK"))
         case .push(let replace, let jobBase64):
             var body = body
             return await self.push(request, context: context, parameters: parameters, jobBase64: jobBase64, replace: replace, body: &body)
         case .delete(let jobBase64):
-            return self.counted("delete", request, self.delete(context: context, parameters: parameters, jobBase64: jobBase64))
+            return self.counted("delete", request, await self.delete(context: context, parameters: parameters, jobBase64: jobBase64))
         case .staticFiles:
             return self.counted("static", request, self.staticFile(parameters))
         case .status:
@@ -74,7 +79,12 @@ extension PushgatewayResponder {
             let response = await self.apiGroup(context: context, parameters: parameters, jobBase64: jobBase64)
             return self.counted("api/v1/metrics", request, response)
         case .wipe:
-            self.gateway.store.wipe()
+            do {
+                try await self.gateway.store.waitUntilDurable(try self.gateway.store.wipe())
+            } catch {
+                context.logger.error("wipe not done: persistence failing", metadata: ["err": "\(error.message)"])
+                return self.counted("wipe", request, HTTPErrors.response(for: error))
+            }
             context.logger.info("wiped all metric groups")
             return self.counted("wipe", request, GoResponses.empty(.accepted))
         }
@@ -109,20 +119,32 @@ extension PushgatewayResponder {
             let key = try self.groupingKey(parameters, jobBase64: jobBase64)
             let collected = try await body.collect()
             let format = ContentNegotiation.pushBodyFormat(contentType: request.headers[values: .contentType].first)
-            let work: @Sendable () throws -> Void = { [self] in
+            let work: @Sendable () throws -> WriteReceipt = { [self] in
                 let families = try self.parseBody(try collected.decoded(), format: format)
                 do {
-                    try self.gateway.store.push(PushRequest(key: key, families: families, replace: replace))
+                    return try self.gateway.store.push(PushRequest(key: key, families: families, replace: replace))
                 } catch let error as PushError {
                     throw StoreRejection(error: error)
                 }
             }
-            if collected.isHeavy(threshold: Self.offloadThreshold) {
-                try await NIOThreadPool.singleton.runIfActive(work)
-            } else {
-                try work()
-            }
+            let receipt =
+                collected.isHeavy(threshold: Self.offloadThreshold)
+                ? try await NIOThreadPool.singleton.runIfActive(work) : try work()
+            // Acknowledged only once the write-ahead log holds it (`--persistence.sync=always`).
+            try await self.gateway.store.waitUntilDurable(receipt)
             response = GoResponses.empty(self.gateway.configuration.checkConsistency ? .ok : .accepted)
+        } catch let rejection as StoreRejection where rejection.error.code == .unavailable {
+            context.logger.error(
+                "push not stored: persistence failing",
+                metadata: ["method": "\(request.method)", "source": "\(context.source)", "err": "\(rejection.error.message)"]
+            )
+            response = HTTPErrors.response(for: rejection.error)
+        } catch let error as DurabilityError {
+            context.logger.error(
+                "push not stored: persistence failing",
+                metadata: ["method": "\(request.method)", "source": "\(context.source)", "err": "\(error.message)"]
+            )
+            response = HTTPErrors.response(for: error)
         } catch let rejection as StoreRejection {
             context.logger.error(
                 "pushed metrics are invalid or inconsistent with existing metrics",
@@ -154,11 +176,14 @@ extension PushgatewayResponder {
     }
 
     /// DELETE (PG handler/delete.go): the body is ignored; 202 whether or not the group existed.
-    private func delete(context: Context, parameters: [(name: String, value: [UInt8])], jobBase64: Bool) -> Response {
+    private func delete(context: Context, parameters: [(name: String, value: [UInt8])], jobBase64: Bool) async -> Response {
         do {
             let key = try self.groupingKey(parameters, jobBase64: jobBase64)
-            self.gateway.store.delete(key)
+            try await self.gateway.store.waitUntilDurable(try self.gateway.store.delete(key))
             return GoResponses.empty(.accepted)
+        } catch let error as DurabilityError {
+            context.logger.error("delete not done: persistence failing", metadata: ["err": "\(error.message)"])
+            return HTTPErrors.response(for: error)
         } catch {
             context.logger.debug("failed to parse URL", metadata: ["err": "\(error)"])
             return HTTPErrors.response(for: error)

@@ -45,14 +45,14 @@ final class Gateway: Sendable {
     let webSource: WebLayerSource?
     /// When the gateway was built (`start_time` of `/api/v1/status`).
     let startTime: Timestamp
-    private let persistence: PersistenceService?
+    private let persistence: (any PersistenceReporting)?
 
     init(
         configuration: GatewayConfiguration,
         store: MetricStore,
         ownMetrics: OwnMetrics,
         quit: QuitTrigger,
-        persistence: PersistenceService? = nil,
+        persistence: (any PersistenceReporting)? = nil,
         web: WebConfiguration? = nil,
         logger: Logger = Logger(label: "pushgateway")
     ) {
