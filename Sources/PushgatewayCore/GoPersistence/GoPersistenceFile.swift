@@ -18,11 +18,12 @@
 /// an existing volume.
 public enum GoPersistenceFile {
     /// Whether `bytes` start like a gob stream: a first message defining a user type (gob sends the
-    /// definition of the top-level map type first). Cheap (a few bytes are looked at); this gateway's own
-    /// format (`PGWSTORE…`) never passes, since its first bytes read as a reserved type id.
-    public static func isGoPersistenceFile(_ bytes: [UInt8]) -> Bool {
-        var scanner = GobScanner(bytes)
-        guard (try? scanner.beginMessage()) != nil, let id = try? scanner.nextSigned(), id < 0, id > Int64.min,
+    /// definition of the top-level map type first). Only the first few bytes are looked at, so a file's head
+    /// (64 bytes) is enough. This gateway's own format (`PGWSTORE…`) never passes: its first bytes read as a
+    /// reserved type id.
+    public static func isGoPersistenceFile(_ bytes: some Collection<UInt8>) -> Bool {
+        var scanner = GobScanner(Array(bytes.prefix(64)))
+        guard let count = try? scanner.nextUnsigned(), count > 0, let id = try? scanner.nextSigned(), id < 0, id > Int64.min,
             -id >= GobType.firstUserID, let delta = try? scanner.nextUnsigned()
         else {
             return false
