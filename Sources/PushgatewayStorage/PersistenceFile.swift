@@ -8,7 +8,7 @@ public import PushgatewayCore
     import Darwin
 #endif
 
-// The persistence file format (ours; upstream's is Go gob and not worth reading):
+// The persistence file format (ours; upstream's Go gob file is only read, once, by GoPersistenceTakeover):
 //
 //   magic "PGWSTORE", format version (1 byte, currently 1)
 //   per group: varint length, the group record, CRC-32 (IEEE, LE) of the record
