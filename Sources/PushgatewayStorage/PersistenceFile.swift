@@ -8,7 +8,7 @@ public import PushgatewayCore
     import Darwin
 #endif
 
-// The persistence file format (ours; upstream's is Go gob and not worth reading):
+// The persistence file format (ours; upstream's Go gob file is only read, once, by GoPersistenceTakeover):
 //
 //   magic "PGWSTORE", format version (1 byte, currently 2)
 //   version 2 only: the sequence number of the last write-ahead log record the snapshot holds (8 bytes, LE)

@@ -96,9 +96,15 @@ public struct PersistenceService: Service {
     }
 
     /// Restores the store from `path` before serving.
+    ///
+    /// A file the Go Pushgateway wrote is imported once: kept as `<path>.go-backup` (or `.go-backup.N` if that
+    /// exists) and replaced by this gateway's format (see ``GoPersistenceTakeover``).
     /// - Throws: ``PersistenceError`` for a file that exists but cannot be read in full: the gateway must
     ///   not start on partial data and later overwrite the file the operator still needs.
     public static func restore(into store: MetricStore, from path: String, logger: Logger) throws(PersistenceError) {
+        if try GoPersistenceTakeover.importIfGoFile(into: store, at: path, logger: logger) {
+            return
+        }
         guard let groups = try PersistenceFile.read(path: path) else {
             logger.info("no persistence file yet, starting empty", metadata: ["file": "\(path)"])
             return
