@@ -35,6 +35,12 @@ package enum PersistenceRecovery {
     ) throws(PersistenceError) -> RecoveredStore {
         var recovered = RecoveredStore()
         let directory = POSIXFileSystem.directory(of: basePath)
+        // The Go Pushgateway's file, on the first start after swapping binaries: kept as `<file>.go-backup` and
+        // rewritten in this gateway's format, which is then read as usual.
+        if fileSystem is POSIXFileSystem {
+            let options = MetricStore.Options()
+            _ = try GoPersistenceTakeover.importIfGoFile(into: MetricStore(options: options), at: basePath, logger: logger)
+        }
         // A snapshot that was being written when the process stopped; never renamed, so never used.
         try? fileSystem.remove("\(basePath).in_progress")
 

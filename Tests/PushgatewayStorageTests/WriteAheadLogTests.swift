@@ -89,7 +89,7 @@ private struct SeededGenerator: RandomNumberGenerator {
     }
 }
 
-@Suite struct DurabilityTests {
+@Suite struct WriteAheadLogTests {
     @Test func acknowledgedWritesSurviveAPowerCutRightAfterTheirAnswer() async throws {
         let disk = SimulatedFileSystem()
         let first = try DurableStore.open(disk)
