@@ -170,4 +170,143 @@ struct DurabilityTests {
     static func say(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
+
+    // MARK: Disk full
+
+    /// Rotating groups the disk-full test pushes to.
+    static let diskSlots = 8
+
+    /// A full disk: a push is answered 503 with the reason, the store keeps the old value, `/-/ready` fails while
+    /// `/-/healthy` answers; with space again pushes succeed and the gateway is ready; after `kill -9` every push
+    /// answered 2xx is there and none answered 503.
+    @Test func fullDiskAnswers503KeepsTheStoreAndRecoversWhenSpaceReturns() async throws {
+        let megabytes = 16
+        try await withTinyFileSystem(megabytes: megabytes) { directory in
+            let flags = ["--persistence.file=\(directory)/pg.db"]
+            // About 52 kB a push, in 20 series with long label values: whatever a log stores of it is about as large
+            // as the body, and a debug build parses it in tens of milliseconds.
+            let padding = String(repeating: "x", count: 2600)
+            func body(_ k: Int) -> [UInt8] {
+                Array((0..<20).map { "disk_fill{series=\"\($0)\",padding=\"\(padding)\"} \(k)\n" }.joined().utf8)
+            }
+            var acknowledged: [Int: Int] = [:]
+            var refused: [Int: Set<Int>] = [:]
+            var k = 0
+            // Returns the answer; records the push as acknowledged (2xx) or refused (anything else).
+            func push(_ gateway: RunningGateway) async throws -> HTTPAnswer {
+                k += 1
+                let slot = k % Self.diskSlots
+                let answer = try await send("PUT", "/metrics/job/diskfull/slot/\(slot)", port: gateway.port, body: body(k))
+                if (200..<300).contains(answer.status) {
+                    acknowledged[slot] = k
+                } else {
+                    refused[slot, default: []].insert(k)
+                }
+                return answer
+            }
+
+            var gateway = try await RunningGateway.start(.ours, flags: flags)
+            do {
+                #expect(try await push(gateway).status == 200)
+                let filler = "\(directory)/filler"
+                let filled = try fillFileSystem(with: filler)
+
+                // Push until the first refusal: at most 1.25 times the file system's size, so even space the log
+                // took in advance (preallocated) is used up.
+                var refusal: HTTPAnswer?
+                var pushedBytes = 0
+                var acceptedOnFullDisk = 0
+                while refusal == nil && pushedBytes < (megabytes << 20) * 5 / 4 {
+                    let answer = try await push(gateway)
+                    pushedBytes += body(k).count
+                    if answer.status == 503 {
+                        refusal = answer
+                    } else if (200..<300).contains(answer.status) {
+                        acceptedOnFullDisk += 1
+                    } else {
+                        Issue.record("a push on a full disk answered \(answer.status), not 503: \(answer.text)")
+                        break
+                    }
+                }
+                Self.say(
+                    "disk full: \(filled) bytes of filler; \(acceptedOnFullDisk) pushes (about \(pushedBytes >> 10) KiB) acknowledged after it, "
+                        + "then \(refusal.map { "\($0.status) \"\($0.text.trimmingCharacters(in: .whitespacesAndNewlines))\"" } ?? "never refused")"
+                )
+                if let refusal {
+                    #expect(
+                        !refusal.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+                        "the 503 gives no reason"
+                    )
+                    // The store did not take the refused push: its group shows the last acknowledged value.
+                    let slot = k % Self.diskSlots
+                    #expect(
+                        try await Self.diskValue(slot, in: gateway) == acknowledged[slot],
+                        "the refused push (n=\(k)) changed the store"
+                    )
+                    let ready = try await send("GET", "/-/ready", port: gateway.port)
+                    #expect(ready.status != 200, "/-/ready answers 200 while the disk refuses writes")
+                    #expect(try await send("GET", "/-/healthy", port: gateway.port).status == 200)
+                    // Still refused while the disk stays full.
+                    #expect(try await push(gateway).status == 503)
+                } else {
+                    Issue.record(
+                        "never answered 503: \(acceptedOnFullDisk) pushes acknowledged on a full \(megabytes) MiB file system"
+                    )
+                }
+
+                // Space returns: pushes succeed again within seconds, and the gateway is ready.
+                try FileManager.default.removeItem(atPath: filler)
+                var recovered = false
+                let deadline = ContinuousClock.now + .seconds(10)
+                while !recovered && ContinuousClock.now < deadline {
+                    recovered = (200..<300).contains(try await push(gateway).status)
+                    if !recovered { try await Task.sleep(for: .milliseconds(200)) }
+                }
+                #expect(recovered, "pushes still refused 10 s after the disk had space again")
+                var ready = false
+                while !ready && ContinuousClock.now < deadline + .seconds(10) {
+                    ready = try await send("GET", "/-/ready", port: gateway.port).status == 200
+                    if !ready { try await Task.sleep(for: .milliseconds(200)) }
+                }
+                #expect(ready, "/-/ready is not 200 10 s after the disk had space again")
+                #expect(try await push(gateway).status == 200)
+                #expect(try await send("GET", "/-/healthy", port: gateway.port).status == 200)
+
+                // kill -9: everything answered 2xx survives, nothing answered 503 appears.
+                await gateway.process.stop(signal: SIGKILL)
+                gateway = try await RunningGateway.start(.ours, flags: flags)
+                var problems: [String] = []
+                for slot in 0..<Self.diskSlots {
+                    let found = try await Self.diskValue(slot, in: gateway)
+                    if let found, refused[slot]?.contains(found) == true {
+                        problems.append("slot \(slot): the refused push n=\(found) is there")
+                    } else if found != acknowledged[slot] {
+                        problems.append(
+                            "slot \(slot): acknowledged n=\(acknowledged[slot].map(String.init) ?? "none") lost, found \(found.map(String.init) ?? "nothing")"
+                        )
+                    }
+                }
+                Self.say(
+                    "disk full, after kill -9 and a restart: \(acknowledged.count) groups checked, "
+                        + "\(acknowledged.values.count) acknowledged values, lost or wrong: \(problems.count)"
+                )
+                #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+            } catch {
+                await gateway.process.stop(signal: SIGKILL)
+                throw error
+            }
+            await gateway.stop()
+        }
+    }
+
+    /// The value of `disk_fill` in the disk-full test's group `slot` (nil: no such group), requiring every series
+    /// of the group to carry it.
+    static func diskValue(_ slot: Int, in gateway: RunningGateway) async throws -> Int? {
+        guard let group = try await gateway.apiGroup(["job": "diskfull", "slot": "\(slot)"]) else { return nil }
+        let values = Set((group["disk_fill"]?["metrics"]?.elements ?? []).compactMap { $0["value"]?.string })
+        guard values.count == 1, let value = values.first.flatMap(Double.init).flatMap(Int.init(exactly:)) else {
+            throw PeerError("group slot/\(slot) is half-written: values \(values.sorted().prefix(5))")
+        }
+        return value
+    }
 }
