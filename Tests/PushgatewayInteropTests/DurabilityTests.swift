@@ -309,4 +309,37 @@ struct DurabilityTests {
         }
         return value
     }
+
+    // MARK: --persistence.sync
+
+    @Test(arguments: ["always", "interval"])
+    func persistenceSyncAcceptsAlwaysAndInterval(_ mode: String) async throws {
+        let file = try TemporaryDirectory.shared.file(named: "sync-\(mode)-\(UUID().uuidString.prefix(8)).db")
+        try await withGateway(.ours, flags: ["--persistence.file=\(file)", "--persistence.sync=\(mode)"]) { gateway in
+            #expect(try await send("PUT", "/metrics/job/sync", port: gateway.port, text: "sync_mode 1\n").status == 200)
+            let status = try JSON(parsing: try await send("GET", "/api/v1/status", port: gateway.port).body)
+            #expect(status["data"]?["flags"]?["persistence.sync"] == .string(mode))
+        }
+    }
+
+    @Test func persistenceSyncDefaultsToAlwaysAndIsDocumented() async throws {
+        try await withGateway(.ours) { gateway in
+            let status = try JSON(parsing: try await send("GET", "/api/v1/status", port: gateway.port).body)
+            #expect(status["data"]?["flags"]?["persistence.sync"] == .string("always"))
+        }
+        let help = try await ChildProcess.run(Peers.ourGateway, ["--help-long"])
+        #expect(help.status == 0)
+        let listed = help.output.contains("--persistence.sync")
+        #expect(listed, "--help-long does not list --persistence.sync")
+    }
+
+    @Test(arguments: ["sometimes", "ALWAYS", ""])
+    func persistenceSyncRejectsOtherModesAsAUsageError(_ mode: String) async throws {
+        let (status, output) = try await ChildProcess.run(Peers.ourGateway, ["--persistence.sync=\(mode)", "--persistence.file="])
+        #expect(status == 1)
+        #expect(output.hasPrefix("pushgateway: error: ") && output.hasSuffix(", try --help\n"), "\(output)")
+        #expect(output.split(separator: "\n").count == 1, "\(output)")
+        // The allowed modes, however the parser words it.
+        #expect(output.contains("always") && output.contains("interval"), "\(output)")
+    }
 }
